@@ -1,0 +1,24 @@
+//! Tenant Switch core: everything that decides, with no browser in it.
+//!
+//! The extension and the www page are thin shells over this crate, compiled to WebAssembly.
+//! Each module owns one responsibility and its own error enum; [`wasm`] is the only module that
+//! knows about JavaScript, and it only converts types.
+//!
+//! | module | responsibility |
+//! |---|---|
+//! | [`tenant_id`] | parse and normalise tenant IDs (GUIDs) from whatever an analyst pastes |
+//! | [`tenant`] | a tenant: validated display name, tenant ID, optional primary domain |
+//! | [`portal`] | recognise Defender portal URLs, read and add the `tid` query parameter |
+//! | [`rules`] | the declarativeNetRequest dynamic rules that do the rewrite in the browser |
+//! | [`settings`] | the stored, versioned settings: validation, migration, operations |
+//! | [`search`] | rank tenants for what the user types; the popup's picker list |
+//! | [`error`] | how errors describe themselves to the UI (stable name plus details) |
+
+pub mod error;
+pub mod portal;
+pub mod rules;
+pub mod search;
+pub mod settings;
+pub mod tenant;
+pub mod tenant_id;
+pub mod wasm;

@@ -1,0 +1,1 @@
+//! The whole #[wasm_bindgen] surface. STUB: being written.
