@@ -103,13 +103,21 @@ impl TenantId {
     /// );
     /// ```
     pub fn parse(input: &str) -> Result<Self, TenantIdError> {
+        Self::parse_inner(input, true)
+    }
+
+    /// `allow_url` is false for the `tid` value inside a pasted URL: a URL nested in a URL is not
+    /// a tenant ID, and refusing it keeps parsing linear in the input.
+    fn parse_inner(input: &str, allow_url: bool) -> Result<Self, TenantIdError> {
         let leading = input.chars().take_while(|c| c.is_whitespace()).count();
         let text = input.trim();
         if text.is_empty() {
             return Err(TenantIdError::Empty);
         }
-        if let Some(result) = Self::from_url(text) {
-            return result;
+        if allow_url {
+            if let Some(result) = Self::from_url(text) {
+                return result;
+            }
         }
         if looks_like_domain(text) {
             return Err(TenantIdError::DomainName {
@@ -134,7 +142,7 @@ impl TenantId {
         Some(match tid {
             // Positions inside a URL would not match what the user sees in the field; report
             // them relative to the tid value instead.
-            Some(value) => Self::parse(&value),
+            Some(value) => Self::parse_inner(&value, false),
             None => Err(TenantIdError::UrlWithoutTenant),
         })
     }
@@ -174,7 +182,8 @@ impl TenantId {
                 });
             }
         }
-        let uuid = Uuid::try_parse(body).map_err(|_| TenantIdError::WrongLength { found: digits })?;
+        let uuid =
+            Uuid::try_parse(body).map_err(|_| TenantIdError::WrongLength { found: digits })?;
         if uuid.is_nil() {
             return Err(TenantIdError::Nil);
         }
@@ -210,9 +219,7 @@ fn looks_like_domain(text: &str) -> bool {
         && labels.iter().all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
         && labels
             .last()
@@ -262,6 +269,22 @@ mod tests {
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn a_url_nested_in_a_tid_is_not_a_tenant_id() {
+        let nested = format!(
+            "https://a.example/?tid={}",
+            "https://a.example/?tid=".repeat(2000)
+        );
+        assert_eq!(
+            TenantId::parse(&nested),
+            Err(TenantIdError::InvalidCharacter {
+                character: 'h',
+                position: 1
+            })
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn accepted_forms_normalise_to_canonical() {
         for input in [
             "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b",
@@ -279,6 +302,53 @@ mod tests {
                 Ok(CANONICAL.to_string()),
                 "{input:?}"
             );
+        }
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn serde_uses_the_canonical_form_and_rejects_invalid_ids() {
+        let id: TenantId =
+            serde_json::from_str("\"{6F1C2B6A-0C6E-4B8E-9E0A-2C1D3E4F5A6B}\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            format!("\"{CANONICAL}\"")
+        );
+        assert_eq!(
+            serde_json::from_str::<TenantId>("\"contoso.com\"")
+                .unwrap_err()
+                .to_string(),
+            "contoso.com is a domain name; the portal needs the tenant ID GUID (Entra admin center, Overview, Tenant ID)"
+        );
+        assert_eq!(
+            serde_json::to_value(TenantIdError::InvalidCharacter {
+                character: 'x',
+                position: 36
+            })
+            .unwrap(),
+            serde_json::json!({"name": "TenantIdInvalidCharacter", "character": "x", "position": 36})
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn display_messages() {
+        for (error, message) in [
+            (TenantIdError::Empty, "the tenant ID is empty"),
+            (
+                TenantIdError::WrongLength { found: 31 },
+                "a tenant ID has 32 hex digits, this one has 31",
+            ),
+            (
+                TenantIdError::MisplacedHyphen { position: 9 },
+                "misplaced hyphen at position 9: a tenant ID is grouped 8-4-4-4-12",
+            ),
+            (
+                TenantIdError::UrlWithoutTenant,
+                "the URL has no tid parameter",
+            ),
+        ] {
+            assert_eq!(error.to_string(), message);
         }
     }
 }
