@@ -1,0 +1,26 @@
+// Shared test data and small helpers for the end-to-end tests.
+import { readFileSync } from 'node:fs';
+
+export const URL_FIXTURE = JSON.parse(
+  readFileSync(new URL('../../fixtures/urls.json', import.meta.url), 'utf8'),
+);
+
+/** The tenant every fixture row is rewritten to. */
+export const CONTOSO = { name: 'Contoso', id: URL_FIXTURE.tenant, domain: 'contoso.onmicrosoft.com' };
+/** A second tenant, the one the fixture uses as an explicit tenant. */
+export const FABRIKAM = { name: 'Fabrikam', id: '0b8f4e2a-1d3c-4f5e-8a7b-9c0d1e2f3a4b' };
+/** A tenant ID in no tenant list. */
+export const UNKNOWN_ID = '11111111-2222-4333-8444-555555555555';
+
+export const addTenant = (tenant) => ({ what: 'applyOperation', operation: { op: 'addTenant', tenant } });
+export const setActiveTenant = (id) => ({ what: 'applyOperation', operation: { op: 'setActiveTenant', id } });
+export const setAutomaticRewrite = (enabled) => ({
+  what: 'applyOperation',
+  operation: { op: 'setAutomaticRewrite', enabled },
+});
+
+/** The URL a request for `url` carries on the wire: no user-info, no fragment. */
+export function requestUrl(url) {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}${u.search}`;
+}
