@@ -1,0 +1,405 @@
+// End-to-end tests of the link builder page (dist/www/index.html, built by ./build.sh) in
+// headless Chromium, served over HTTP from 127.0.0.1 and opened from file://. The tests drive the
+// page by its accessible names, as a person would, and prove that it made no request beyond its
+// own file, opened no dialog and logged no error.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { markdownToHtml } from '../../www/markdown.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PAGE = join(ROOT, 'dist', 'www', 'index.html');
+
+const CONTOSO = '1b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b';
+const PLAIN = '6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b';
+const HOSTILE = '2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c';
+const TAILSPIN = '3d4e5f60-7182-493a-8bcd-2e3f4a5b6c7d';
+const EXPLICIT = '4e5f6071-8293-4a4b-9cde-3f4a5b6c7d8e';
+const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
+
+// What an analyst pastes: a bare ID (upper case), CSV lines with and without a domain, a hostile
+// name, two bad rows and a blank line. Line numbers count the blank line.
+const PASTED = [
+  '6F1C2B6A-0C6E-4B8E-9E0A-2C1D3E4F5A6B',
+  `Contoso,{${CONTOSO}},contoso.onmicrosoft.com`,
+  `${HOSTILE_NAME},${HOSTILE}`,
+  'Fabrikam,not-a-guid',
+  'fabrikam.onmicrosoft.com',
+  '',
+  `Tailspin & "Co",${TAILSPIN.toUpperCase()}`,
+].join('\n');
+
+const link = (id) => `https://security.microsoft.com/?tid=${id}`;
+
+// ---- the strings the page must show, from the same _locales files (and www/strings) ----
+
+function messagesFor(lang) {
+  const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {});
+  return {
+    ...read(join(ROOT, 'extension', '_locales', lang, 'messages.json')),
+    ...read(join(ROOT, 'www', 'strings', `${lang}.json`)),
+  };
+}
+
+/** chrome.i18n.getMessage for the tests: `$NAME$` -> its placeholder's `$n` -> args[n-1]. */
+function expected(lang, key, args = []) {
+  const entry = messagesFor(lang)[key] ?? messagesFor('en')[key];
+  assert.ok(entry, `${lang}: message ${key} exists`);
+  const placeholders = Object.fromEntries(
+    Object.entries(entry.placeholders ?? {}).map(([name, value]) => [name.toLowerCase(), value.content]),
+  );
+  return entry.message.replace(/\$(\w+)\$/g, (_, name) =>
+    placeholders[name.toLowerCase()].replace(/\$(\d)/g, (__, n) => String(args[Number(n) - 1])),
+  );
+}
+
+// ---- browser and server ----
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser;
+let server;
+let serverRequests = [];
+let httpUrl;
+
+function startServer() {
+  return new Promise((resolve) => {
+    const instance = createServer((request, response) => {
+      serverRequests.push(request.url);
+      if (request.url === '/' || request.url === '/index.html') {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(readFileSync(PAGE));
+      } else {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('not found');
+      }
+    });
+    instance.listen(0, '127.0.0.1', () => resolve(instance));
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(PAGE), 'dist/www/index.html exists: run ./build.sh first');
+  server = await startServer();
+  httpUrl = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+/**
+ * Opens the page in a fresh context and records what a test must check afterwards: every
+ * request the browser made, dialogs and console errors.
+ */
+async function openPage(url, { locale = 'en-US', clipboard = true } = {}) {
+  const context = await browser.newContext({ locale, acceptDownloads: true });
+  if (clipboard) {
+    const origin = url.startsWith('http') ? new URL(url).origin : undefined;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], origin ? { origin } : {});
+  }
+  const seen = { requests: [], dialogs: [], errors: [] };
+  context.on('request', (request) => seen.requests.push(request.url()));
+  const page = await context.newPage();
+  page.on('dialog', async (dialog) => {
+    seen.dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      seen.errors.push(`${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => seen.errors.push(`pageerror: ${error.message}`));
+  serverRequests = [];
+  await page.goto(url);
+  return { context, page, seen };
+}
+
+/**
+ * No request beyond the page's own file (blob: is the bookmarks download), no dialog, no error,
+ * nothing stored.
+ */
+async function assertQuiet({ context, page, seen }, url) {
+  assert.deepEqual(
+    await page.evaluate(async () => [localStorage.length, sessionStorage.length, (await globalThis.indexedDB.databases()).length]),
+    [0, 0, 0],
+    'nothing stored',
+  );
+  assert.deepEqual(await context.cookies(), [], 'no cookie');
+  const foreign = seen.requests.filter((request) => request !== url && !request.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'no request beyond the page itself');
+  assert.deepEqual(seen.dialogs, [], 'no dialog');
+  assert.deepEqual(seen.errors, [], 'no console error or warning');
+  if (url.startsWith('http')) {
+    assert.ok(serverRequests.length > 0, 'the server saw the page');
+    assert.deepEqual(serverRequests.filter((path) => path !== '/'), [], 'the server saw only the page');
+  }
+}
+
+async function tableRows(page) {
+  return page
+    .getByRole('table')
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((row) => [...row.cells].slice(0, 4).map((cell) => cell.textContent)));
+}
+
+async function readClipboard(page) {
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
+async function downloadBookmarks(page, name) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'tenant-switch-bookmarks.html');
+  return readFileSync(await download.path(), 'utf8');
+}
+
+const EXPECTED_BOOKMARKS = [
+  '<!DOCTYPE NETSCAPE-Bookmark-file-1>',
+  '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+  '<TITLE>Bookmarks</TITLE>',
+  '<H1>Bookmarks</H1>',
+  '<DL><p>',
+  '    <DT><H3>Tenant Switch</H3>',
+  '    <DL><p>',
+  `        <DT><A HREF="https://security.microsoft.com/?tid=${PLAIN}">${PLAIN}</A>`,
+  `        <DT><A HREF="https://security.microsoft.com/?tid=${CONTOSO}">Contoso</A>`,
+  `        <DT><A HREF="https://security.microsoft.com/?tid=${HOSTILE}">&lt;img src=x onerror=alert(1)&gt;</A>`,
+  `        <DT><A HREF="https://security.microsoft.com/?tid=${TAILSPIN}">Tailspin &amp; &quot;Co&quot;</A>`,
+  '    </DL><p>',
+  '</DL><p>',
+  '',
+].join('\n');
+
+// ---- the user guide's Markdown converter (build time) ----
+
+describe('www/markdown.mjs', () => {
+  test('converts the constructs the guide uses', () => {
+    const markdown = [
+      '## Install *now*',
+      '',
+      'Open `chrome://extensions` and read [the docs](https://example.org/a?b=1&c=2).',
+      'Second line of the **same** paragraph.',
+      '',
+      '- one',
+      '  continued',
+      '- two',
+      '',
+      '1. first',
+      '2. second',
+      '',
+      '```json',
+      '{"a": "<b>"}',
+      '```',
+    ].join('\n');
+    assert.equal(
+      markdownToHtml(markdown, { headingOffset: 1 }),
+      [
+        '<h3>Install <em>now</em></h3>',
+        '<p>Open <code>chrome://extensions</code> and read <a href="https://example.org/a?b=1&amp;c=2">the docs</a>. Second line of the <strong>same</strong> paragraph.</p>',
+        '<ul>\n<li>one continued</li>\n<li>two</li>\n</ul>',
+        '<ol>\n<li>first</li>\n<li>second</li>\n</ol>',
+        '<pre><code>{&quot;a&quot;: &quot;&lt;b&gt;&quot;}</code></pre>',
+      ].join('\n'),
+    );
+  });
+
+  test('escapes markup and refuses script links', () => {
+    assert.equal(
+      markdownToHtml('<script>alert(1)</script> [x](javascript:alert(1)) `<i>`'),
+      '<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) <code>&lt;i&gt;</code></p>',
+    );
+  });
+});
+
+// ---- the page, from both places it is used ----
+
+for (const where of ['http', 'file']) {
+  describe(`link builder page over ${where}`, () => {
+    const url = () => (where === 'http' ? httpUrl : pathToFileURL(PAGE).href);
+
+    test('pasted IDs and CSV give one link per valid tenant and a line-numbered error per bad row', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+
+      assert.deepEqual(await tableRows(page), [
+        ['1', '', PLAIN, link(PLAIN)],
+        ['2', 'Contoso', CONTOSO, link(CONTOSO)],
+        ['3', HOSTILE_NAME, HOSTILE, link(HOSTILE)],
+        ['7', 'Tailspin & "Co"', TAILSPIN, link(TAILSPIN)],
+      ]);
+      assert.equal(await page.getByRole('link', { name: link(CONTOSO) }).getAttribute('href'), link(CONTOSO));
+      // The hostile name is text: no element was made from it.
+      assert.equal(await page.locator('img').count(), 0);
+
+      const alert = page.getByRole('alert').filter({ hasText: expected('en', 'www_problemCount', [2]) });
+      assert.deepEqual(await alert.getByRole('listitem').allTextContents(), [
+        expected('en', 'www_lineError', [4, expected('en', 'error_TenantIdInvalidCharacter', ['n', 1])]),
+        expected('en', 'www_lineError', [5, expected('en', 'error_TenantIdDomainName', ['fabrikam.onmicrosoft.com'])]),
+      ]);
+      assert.equal(await page.getByRole('status').first().textContent(), expected('en', 'www_tenantCount', [4]));
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('"Copy link" copies the link, by mouse and by keyboard', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+      const contoso = page.getByRole('row').filter({ hasText: 'Contoso' });
+      await contoso.getByRole('button', { name: 'Copy link' }).click();
+      assert.equal(await readClipboard(page), link(CONTOSO));
+      await page.getByText(expected('en', 'www_copied', [link(CONTOSO)])).waitFor();
+
+      await page.getByRole('link', { name: link(TAILSPIN) }).focus();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      assert.equal(await readClipboard(page), link(TAILSPIN));
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('without the Clipboard API the copy falls back to the copy command', async () => {
+      const { context, page, seen } = await openPage(url());
+      // The clipboard is the browser's, shared with earlier tests: start from a known text.
+      await page.evaluate(async () => {
+        await navigator.clipboard.writeText('before');
+        Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+      });
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+      await page.getByRole('row').filter({ hasText: 'Contoso' }).getByRole('button', { name: 'Copy link' }).click();
+      await page.getByText(expected('en', 'www_copied', [link(CONTOSO)])).waitFor();
+      const clipboard = await context.newPage();
+      await clipboard.goto(url());
+      assert.equal(await readClipboard(clipboard), link(CONTOSO));
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('when nothing can copy, the link is selected for Ctrl+C', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.evaluate(() => {
+        Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+        globalThis.document.execCommand = () => false;
+      });
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+      const button = page.getByRole('row').filter({ hasText: 'Contoso' }).getByRole('button', { name: 'Copy link' });
+      await button.click();
+      await page.getByText(expected('en', 'www_copyFailed')).waitFor();
+      assert.equal(await page.evaluate(() => globalThis.getSelection().toString()), link(CONTOSO));
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('"Rewritten URL" is the core\'s rewrite: tenant added, fragment kept, explicit tid kept', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+      const portalUrl = page.getByLabel('Portal URL', { exact: true });
+      const rewritten = page.getByLabel('Rewritten URL', { exact: true });
+
+      await portalUrl.fill('https://security.microsoft.com/incidents?filters=a%20b#/queue');
+      await page.getByLabel('Tenant', { exact: true }).selectOption({ label: `Contoso (${CONTOSO})` });
+      assert.equal(
+        await rewritten.inputValue(),
+        `https://security.microsoft.com/incidents?filters=a%20b&tid=${CONTOSO}#/queue`,
+      );
+      await page.getByLabel('Tenant', { exact: true }).selectOption({ label: `${HOSTILE_NAME} (${HOSTILE})` });
+      assert.equal(
+        await rewritten.inputValue(),
+        `https://security.microsoft.com/incidents?filters=a%20b&tid=${HOSTILE}#/queue`,
+      );
+
+      const explicit = `https://security.microsoft.com/machines?tid=${EXPLICIT}#x`;
+      await portalUrl.fill(explicit);
+      assert.equal(await rewritten.inputValue(), explicit);
+
+      await portalUrl.fill('https://security.microsoft.com.example.net/');
+      assert.equal(await rewritten.inputValue(), '');
+      assert.equal(
+        await page.getByRole('alert').filter({ hasText: expected('en', 'error_PortalNotPortalUrl') }).count(),
+        1,
+      );
+      assert.equal(await portalUrl.getAttribute('aria-invalid'), 'true');
+
+      await portalUrl.fill('https://securitycenter.windows.com/');
+      assert.equal(await rewritten.inputValue(), `https://securitycenter.windows.com/?tid=${HOSTILE}`);
+      assert.equal(await portalUrl.getAttribute('aria-invalid'), null);
+      await page.getByRole('button', { name: 'Copy rewritten URL' }).click();
+      assert.equal(await readClipboard(page), `https://securitycenter.windows.com/?tid=${HOSTILE}`);
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('"Download bookmarks" saves a Netscape bookmark file with escaped names', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.getByRole('button', { name: 'Download bookmarks' }).click();
+      await page.getByRole('alert').filter({ hasText: expected('en', 'www_bookmarksEmpty') }).waitFor();
+
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+      assert.equal(await downloadBookmarks(page, 'Download bookmarks'), EXPECTED_BOOKMARKS);
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('in German', async () => {
+      const { context, page, seen } = await openPage(url(), { locale: 'de-DE' });
+      assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+      assert.equal(await page.title(), expected('de', 'www_pageTitle'));
+      await page.getByLabel('Mandanten-IDs oder CSV').fill(PASTED);
+      const alert = page.getByRole('alert').filter({ hasText: expected('de', 'www_problemCount', [2]) });
+      assert.deepEqual(await alert.getByRole('listitem').allTextContents(), [
+        expected('de', 'www_lineError', [4, expected('de', 'error_TenantIdInvalidCharacter', ['n', 1])]),
+        expected('de', 'www_lineError', [5, expected('de', 'error_TenantIdDomainName', ['fabrikam.onmicrosoft.com'])]),
+      ]);
+      await page.getByRole('row').filter({ hasText: 'Contoso' }).getByRole('button', { name: 'Link kopieren' }).click();
+      assert.equal(await readClipboard(page), link(CONTOSO));
+
+      await page.getByLabel('Portal-URL', { exact: true }).fill('https://security.microsoft.com/');
+      await page.getByLabel('Mandant', { exact: true }).selectOption({ label: `Contoso (${CONTOSO})` });
+      assert.equal(await page.getByLabel('Umgeschriebene URL').inputValue(), link(CONTOSO));
+      await page.getByLabel('Portal-URL', { exact: true }).fill('notaurl');
+      await page.getByRole('alert').filter({ hasText: expected('de', 'error_PortalInvalidUrl') }).waitFor();
+
+      assert.equal(await downloadBookmarks(page, 'Lesezeichen herunterladen'), EXPECTED_BOOKMARKS);
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+  });
+}
+
+test('the user guide on the page is the README\'s (or docs/user-guide.md)', async () => {
+  const html = readFileSync(PAGE, 'utf8');
+  const readme = existsSync(join(ROOT, 'README.md')) ? readFileSync(join(ROOT, 'README.md'), 'utf8') : '';
+  const marked = /<!-- user-guide:start -->([\s\S]*?)<!-- user-guide:end -->/.exec(readme);
+  const source = marked && marked[1].trim() !== '' ? marked[1] : readFileSync(join(ROOT, 'docs', 'user-guide.md'), 'utf8');
+  assert.ok(html.includes(markdownToHtml(source, { headingOffset: 1 })), 'the guide as converted is in the page');
+  assert.match(html, /<h3>What Tenant Switch does<\/h3>/);
+});
+
+test('the page\'s Content-Security-Policy blocks any request the page might try', async () => {
+  const { context, page } = await openPage(httpUrl);
+  const outcome = await page.evaluate((target) => fetch(target).then(() => 'loaded', () => 'blocked'), `${httpUrl}probe`);
+  assert.equal(outcome, 'blocked');
+  assert.deepEqual(serverRequests, ['/']);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(csp, /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'; style-src 'sha256-[A-Za-z0-9+/=]+'; /);
+  await context.close();
+});
