@@ -15,6 +15,8 @@
 //! | [`error`] | how errors describe themselves to the UI (stable name plus details) |
 
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod portal;
 pub mod rules;
 pub mod search;

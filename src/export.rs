@@ -1,0 +1,268 @@
+//! Exporting the user's tenant list to files: the versioned JSON that [`crate::import`] reads back
+//! identically, and CSV for spreadsheets.
+//!
+//! The JSON format (version 1) is
+//!
+//! ```json
+//! {
+//!   "format": "tenant-switch",
+//!   "version": 1,
+//!   "tenants": [
+//!     {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com"}
+//!   ]
+//! }
+//! ```
+//!
+//! with one tenant per line (readable, and a diff of two exports shows changed tenants), keys in
+//! that order, `domain` left out when unknown, IDs canonical. A reader must refuse a `version` it
+//! does not know rather than guess.
+//!
+//! CSV exports start with a UTF-8 byte order mark (without it Excel on Windows reads the file as
+//! the ANSI code page and mangles names such as `Müller`), use CRLF line ends (RFC 4180) and the
+//! header `name,tenant id,domain`. A cell a spreadsheet would run as a formula gets one leading
+//! `'` (see [`guard_formula`]); CSV import strips exactly that one `'`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::UiError;
+use crate::tenant::Tenant;
+
+/// The `format` value of the JSON export.
+pub const FORMAT_NAME: &str = "tenant-switch";
+/// The `version` of the JSON export this build writes and the only one it reads.
+pub const FORMAT_VERSION: u64 = 1;
+/// The header row of the CSV export.
+pub const CSV_HEADER: [&str; 3] = ["name", "tenant id", "domain"];
+
+/// First characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula
+/// (OWASP's CSV injection list).
+pub const FORMULA_TRIGGERS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// Why an export could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "name")]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The CSV writer failed. It writes to memory, so this means a bug, not bad data.
+    #[serde(rename = "ExportCsvFailed", rename_all = "camelCase")]
+    CsvFailed { message: String },
+}
+
+impl fmt::Display for ExportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CsvFailed { message } => write!(f, "the CSV export failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {}
+impl UiError for ExportError {}
+
+/// The tenants as versioned JSON, in the order given.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::export::export_json;
+/// assert_eq!(
+///     export_json(&[]),
+///     "{\n  \"format\": \"tenant-switch\",\n  \"version\": 1,\n  \"tenants\": []\n}\n"
+/// );
+/// ```
+pub fn export_json(tenants: &[Tenant]) -> String {
+    let mut out = format!(
+        "{{\n  \"format\": {},\n  \"version\": {FORMAT_VERSION},\n  \"tenants\": [",
+        json_string(FORMAT_NAME)
+    );
+    for (index, tenant) in tenants.iter().enumerate() {
+        out.push_str(if index == 0 { "\n    " } else { ",\n    " });
+        out.push_str("{\"name\": ");
+        out.push_str(&json_string(tenant.name()));
+        out.push_str(", \"id\": ");
+        out.push_str(&json_string(&tenant.id().to_string()));
+        if let Some(domain) = tenant.domain() {
+            out.push_str(", \"domain\": ");
+            out.push_str(&json_string(domain));
+        }
+        out.push('}');
+    }
+    if !tenants.is_empty() {
+        out.push_str("\n  ");
+    }
+    out.push_str("]\n}\n");
+    out
+}
+
+fn failed(error: impl fmt::Display) -> ExportError {
+    ExportError::CsvFailed {
+        message: error.to_string(),
+    }
+}
+
+/// A JSON string literal; `Value`'s `Display` escapes and cannot fail, unlike `to_string`.
+fn json_string(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
+
+/// The tenants as CSV, in the order given (see the module docs for the exact shape).
+///
+/// # Errors
+/// [`ExportError::CsvFailed`] only if the in-memory CSV writer fails, which it does not for
+/// valid tenants.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::export::export_csv;
+/// assert_eq!(export_csv(&[]).unwrap(), "\u{feff}name,tenant id,domain\r\n");
+/// ```
+pub fn export_csv(tenants: &[Tenant]) -> Result<String, ExportError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(CSV_HEADER).map_err(failed)?;
+    for tenant in tenants {
+        let id = tenant.id().to_string();
+        writer
+            .write_record([
+                guard_formula(tenant.name()).as_bytes(),
+                guard_formula(&id).as_bytes(),
+                guard_formula(tenant.domain().unwrap_or("")).as_bytes(),
+            ])
+            .map_err(failed)?;
+    }
+    let bytes = writer.into_inner().map_err(failed)?;
+    let body = String::from_utf8(bytes).map_err(failed)?;
+    Ok(format!("\u{feff}{body}"))
+}
+
+/// The cell as written to CSV: one `'` in front when a spreadsheet would otherwise run it as a
+/// formula.
+///
+/// A cell that starts with `'`s followed by a trigger character gets one more `'` too, so that
+/// [`unguard_formula`] gives back the original for every cell.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::export::guard_formula;
+/// assert_eq!(guard_formula("=Contoso"), "'=Contoso");
+/// assert_eq!(guard_formula("'=Contoso"), "''=Contoso");
+/// assert_eq!(guard_formula("Contoso"), "Contoso");
+/// ```
+pub fn guard_formula(cell: &str) -> Cow<'_, str> {
+    if quotes_then_trigger(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The inverse of [`guard_formula`]: strips one leading `'` when a trigger character follows it
+/// (after any further `'`s).
+///
+/// # Examples
+/// ```
+/// use tenant_switch::export::unguard_formula;
+/// assert_eq!(unguard_formula("'=Contoso"), "=Contoso");
+/// assert_eq!(unguard_formula("''=Contoso"), "'=Contoso");
+/// assert_eq!(unguard_formula("'Contoso"), "'Contoso");
+/// ```
+pub fn unguard_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if quotes_then_trigger(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// Whether the text is zero or more `'` followed by a formula trigger.
+fn quotes_then_trigger(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_TRIGGERS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn tenant(name: &str, id: &str, domain: Option<&str>) -> Tenant {
+        Tenant::new(name, id, domain).unwrap()
+    }
+
+    fn sample() -> Vec<Tenant> {
+        vec![
+            tenant(
+                "Contoso",
+                "6F1C2B6A-0C6E-4B8E-9E0A-2C1D3E4F5A6B",
+                Some("contoso.onmicrosoft.com"),
+            ),
+            tenant(
+                "=Fabrikam \"Ltd\", Inc",
+                "{2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710}",
+                None,
+            ),
+        ]
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn json_has_stable_order_one_tenant_per_line() {
+        assert_eq!(
+            export_json(&sample()),
+            r#"{
+  "format": "tenant-switch",
+  "version": 1,
+  "tenants": [
+    {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com"},
+    {"name": "=Fabrikam \"Ltd\", Inc", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"}
+  ]
+}
+"#
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn json_is_valid_json() {
+        let value: Value = serde_json::from_str(&export_json(&sample())).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "format": "tenant-switch",
+                "version": 1,
+                "tenants": [
+                    {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com"},
+                    {"name": "=Fabrikam \"Ltd\", Inc", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"}
+                ]
+            })
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn csv_quotes_and_guards_formulas() {
+        assert_eq!(
+            export_csv(&sample()).unwrap(),
+            "\u{feff}name,tenant id,domain\r\n\
+             Contoso,6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b,contoso.onmicrosoft.com\r\n\
+             \"'=Fabrikam \"\"Ltd\"\", Inc\",2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710,\r\n"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn every_trigger_is_guarded_and_unguarded() {
+        for trigger in FORMULA_TRIGGERS {
+            let cell = format!("{trigger}SUM(A1)");
+            let guarded = guard_formula(&cell);
+            assert_eq!(guarded, format!("'{cell}"));
+            assert_eq!(unguard_formula(&guarded), cell);
+        }
+        for cell in ["", "'", "''", "Contoso", "'Contoso", "''=x", "'''=x", "a=b"] {
+            assert_eq!(unguard_formula(&guard_formula(cell)), cell, "{cell:?}");
+        }
+    }
+}
