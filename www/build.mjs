@@ -43,19 +43,14 @@ function readJson(path) {
 }
 
 /**
- * The messages the page uses (`www_*` and the core's `error_*`), per language: the extension's
- * _locales with www/strings (the page's own strings until they move into _locales) merged over
- * them, descriptions dropped. Every `www_*` string must exist in every language.
+ * The messages the page uses (`www_*` and the core's `error_*`), per language, from the
+ * extension's _locales (one set of strings for both), descriptions dropped. Every `www_*` string
+ * must exist in every language.
  */
 function loadMessages() {
   const messages = {};
   for (const lang of LANGUAGES) {
-    const locale = join(ROOT, 'extension', '_locales', lang, 'messages.json');
-    const own = join(WWW, 'strings', `${lang}.json`);
-    const merged = {
-      ...(existsSync(locale) ? readJson(locale) : {}),
-      ...(existsSync(own) ? readJson(own) : {}),
-    };
+    const merged = readJson(join(ROOT, 'extension', '_locales', lang, 'messages.json'));
     messages[lang] = {};
     for (const [key, entry] of Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) {
       if (!/^(?:www|error)_\w+$/.test(key)) {
@@ -104,21 +99,15 @@ function loadErrorDetails() {
   }
 }
 
-/** The user guide's Markdown: the README's marked section, else docs/user-guide.md. */
+/** The user guide's Markdown: the README's marked section, so the README and the page never drift. */
 function loadGuide() {
-  const readme = join(ROOT, 'README.md');
-  if (existsSync(readme)) {
-    const text = read(readme);
-    const start = text.indexOf(GUIDE_START);
-    const end = text.indexOf(GUIDE_END);
-    if (start !== -1 && end > start) {
-      const section = text.slice(start + GUIDE_START.length, end);
-      if (section.trim() !== '') {
-        return { source: 'README.md', markdown: section };
-      }
-    }
+  const text = read(join(ROOT, 'README.md'));
+  const start = text.indexOf(GUIDE_START);
+  const end = text.indexOf(GUIDE_END);
+  if (start === -1 || end <= start || text.slice(start + GUIDE_START.length, end).trim() === '') {
+    return fail(`README.md: no user guide between ${GUIDE_START} and ${GUIDE_END}`);
   }
-  return { source: 'docs/user-guide.md', markdown: read(join(ROOT, 'docs', 'user-guide.md')) };
+  return { source: 'README.md', markdown: text.slice(start + GUIDE_START.length, end) };
 }
 
 /** Nothing that could end the inline `<script>` early: `<` in JSON becomes `\u003c`. */

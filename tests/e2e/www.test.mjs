@@ -37,14 +37,10 @@ const PASTED = [
 
 const link = (id) => `https://security.microsoft.com/?tid=${id}`;
 
-// ---- the strings the page must show, from the same _locales files (and www/strings) ----
+// ---- the strings the page must show, from the same _locales files ----
 
 function messagesFor(lang) {
-  const read = (path) => (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {});
-  return {
-    ...read(join(ROOT, 'extension', '_locales', lang, 'messages.json')),
-    ...read(join(ROOT, 'www', 'strings', `${lang}.json`)),
-  };
+  return JSON.parse(readFileSync(join(ROOT, 'extension', '_locales', lang, 'messages.json'), 'utf8'));
 }
 
 /** chrome.i18n.getMessage for the tests: `$NAME$` -> its placeholder's `$n` -> args[n-1]. */
@@ -385,12 +381,12 @@ for (const where of ['http', 'file']) {
   });
 }
 
-test('the user guide on the page is the README\'s (or docs/user-guide.md)', async () => {
+test('the user guide on the page is the README\'s marked section', async () => {
   const html = readFileSync(PAGE, 'utf8');
-  const readme = existsSync(join(ROOT, 'README.md')) ? readFileSync(join(ROOT, 'README.md'), 'utf8') : '';
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const marked = /<!-- user-guide:start -->([\s\S]*?)<!-- user-guide:end -->/.exec(readme);
-  const source = marked && marked[1].trim() !== '' ? marked[1] : readFileSync(join(ROOT, 'docs', 'user-guide.md'), 'utf8');
-  assert.ok(html.includes(markdownToHtml(source, { headingOffset: 1 })), 'the guide as converted is in the page');
+  assert.ok(marked && marked[1].trim() !== '', 'README.md has a user guide between the markers');
+  assert.ok(html.includes(markdownToHtml(marked[1], { headingOffset: 1 })), 'the guide as converted is in the page');
   assert.match(html, /<h3>What Tenant Switch does<\/h3>/);
 });
 
