@@ -8,6 +8,8 @@
 
 import init, * as core from './core/tenant_switch.js';
 import * as browser from './browser-adapter.js';
+import { readPolicy, onPolicyChanged } from './policy-manager.js';
+import { createSyncManager } from './sync-manager.js';
 
 // No top-level await in a module service worker: every handler awaits this instead.
 const ready = init();
@@ -57,13 +59,54 @@ async function load() {
       });
     }
   }
+  await loadPolicy();
   return current;
+}
+
+// Enterprise policy: the managed object as read, the user's stored choice of a policy tenant
+// they do not have themselves, and the core's view of the settings under both.
+let policy = { managed: {}, managedActiveTenant: null, effective: null };
+
+async function loadPolicy() {
+  const [managed, { managedActiveTenant = null }] = await Promise.all([
+    readPolicy(),
+    browser.storageGet('managedActiveTenant'),
+  ]);
+  policy = { ...policy, managed, managedActiveTenant };
+  refreshPolicyView();
+}
+
+function refreshPolicyView() {
+  policy.effective = current.settings
+    ? core.effectiveSettings(current.settings, policy.managed, policy.managedActiveTenant)
+    : null;
+}
+
+/** What the rules and badges follow: the user's settings with the policy applied. */
+function effectiveSettings() {
+  return policy.effective?.settings ?? current.settings;
+}
+
+/** Applies `operation` under the policy; stores the choice of a policy tenant when it changed. */
+async function applyUnderPolicy(operation) {
+  const { settings, managedActiveTenant } = core.applyPolicyOperation(
+    current.settings,
+    policy.managed,
+    policy.managedActiveTenant,
+    operation,
+  );
+  if (managedActiveTenant !== policy.managedActiveTenant) {
+    await browser.storageSet({ managedActiveTenant });
+    policy.managedActiveTenant = managedActiveTenant;
+  }
+  return settings;
 }
 
 /** Replaces every dynamic rule with the core's rules (none when the settings are unusable). */
 async function installRules() {
   const existing = await browser.getDynamicRules();
-  const addRules = current.settings ? core.buildRules(current.settings) : [];
+  refreshPolicyView();
+  const addRules = current.settings ? core.buildRules(effectiveSettings()) : [];
   await browser.updateDynamicRules({
     removeRuleIds: existing.map((rule) => rule.id),
     addRules,
@@ -74,13 +117,15 @@ async function state() {
   return {
     settings: current.settings,
     problem: current.problem,
+    policy: policy.effective,
+    sync: await syncManager.status(),
     hostAccess: await browser.hasHostAccess(),
   };
 }
 
 /** What one tab's toolbar badge shows, from the core's `tabBadge`. */
 function badgeFor(url) {
-  const badge = current.settings ? core.tabBadge(current.settings, url ?? null) : null;
+  const badge = current.settings ? core.tabBadge(effectiveSettings(), url ?? null) : null;
   if (!badge) {
     return { text: '', color: BADGE_COLOR, title: browser.getMessage('extName') };
   }
@@ -121,13 +166,108 @@ async function sync() {
 
 /** Validates `operation` with the core, stores the result and installs its rules. */
 async function change(operation) {
+  await loadUsable();
+  const settings = await applyUnderPolicy(operation);
+  await store(settings, operation?.op === 'deleteTenant' ? 'deleteTenant' : null);
+}
+
+/** Loads the settings; refuses to go on while the stored settings are unusable. */
+async function loadUsable() {
   await load();
   if (current.problem) throw Object.assign(new Error(current.problem.message), current.problem);
-  const settings = core.applyOperation(current.settings, operation);
+}
+
+/**
+ * Stores settings the core made from `current.settings` and installs their rules. With a
+ * `backupReason` (a destructive change), the tenant list as it was goes to the front of
+ * `tenantListBackups` in the same write; `backups` replaces that list when given (a restore).
+ */
+async function store(settings, backupReason, backups) {
+  const items = { settings };
+  if (backups) {
+    items.tenantListBackups = backups;
+  } else if (backupReason) {
+    const { tenantListBackups: stored } = await browser.storageGet('tenantListBackups');
+    items.tenantListBackups = withBackup(readBackups(stored), backupReason, current.settings.tenants);
+  }
   lastWritten = JSON.stringify(settings);
-  await browser.storageSet({ settings });
+  try {
+    await browser.storageSet(items);
+  } catch (error) {
+    // Nothing was written (e.g. the quota is exceeded), so no echo of this write will come.
+    lastWritten = undefined;
+    throw error;
+  }
   current = { settings, problem: null };
   await installRules();
+}
+
+const MAX_BACKUPS = 3;
+
+/** The stored backups, newest first; entries of another shape are left out (never restored). */
+function readBackups(stored) {
+  if (!Array.isArray(stored)) return [];
+  return stored.filter(
+    (backup) => typeof backup?.savedAt === 'number' && Array.isArray(backup?.tenants),
+  );
+}
+
+function withBackup(backups, reason, tenants) {
+  return [{ savedAt: Date.now(), reason, tenants }, ...backups].slice(0, MAX_BACKUPS);
+}
+
+/** `{savedAt, reason, count}` of each backup, newest first: what the options page shows. */
+async function backupSummaries() {
+  const { tenantListBackups: stored } = await browser.storageGet('tenantListBackups');
+  return readBackups(stored).map(({ savedAt, reason, tenants }) => ({
+    savedAt,
+    reason: String(reason),
+    count: tenants.length,
+  }));
+}
+
+/** The file's bytes from the base64 a page sent (runtime messages carry JSON, not bytes). */
+function bytesFromBase64(data) {
+  if (typeof data !== 'string') {
+    throw Object.assign(new Error('importTenants needs the file as base64 in `data`'), {
+      name: 'InvalidArgument',
+      argument: 'data',
+      reason: typeof data,
+    });
+  }
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(data);
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Imports a file in one step, judged against the settings as they are now; `{preview}`. */
+async function importTenants({ data }) {
+  const bytes = bytesFromBase64(data);
+  await loadUsable();
+  const { settings, preview } = core.importTenants(current.settings, bytes);
+  const changed = JSON.stringify(settings.tenants) !== JSON.stringify(current.settings.tenants);
+  await store(settings, changed ? 'import' : null);
+  return { preview };
+}
+
+/**
+ * Restores the newest backup. The list it replaces becomes the newest backup instead, so a
+ * second restore undoes the first. The core validates the backup and fixes up the active and
+ * recent tenants.
+ */
+async function restoreTenantList() {
+  await loadUsable();
+  const { tenantListBackups: stored } = await browser.storageGet('tenantListBackups');
+  const [newest, ...older] = readBackups(stored);
+  if (!newest) {
+    throw Object.assign(new Error('there is no previous tenant list to restore'), {
+      name: 'BackupNone',
+    });
+  }
+  const settings = core.replaceTenants(current.settings, newest.tenants);
+  await store(settings, null, withBackup(older, 'restore', current.settings.tenants));
 }
 
 async function switchTenant({ id, tabId, url }) {
@@ -140,7 +280,30 @@ async function switchTenant({ id, tabId, url }) {
   }
 }
 
+// Opt-in sync of the user's own tenant list (sync-manager.js). It runs in this queue and writes
+// through `store`, keeping a backup when a deletion from another browser removes tenants here.
+const syncManager = createSyncManager({
+  core,
+  enqueue,
+  load: async () => {
+    await loadUsable();
+    return current.settings;
+  },
+  apply: async (settings, { deleted }) => {
+    await store(settings, deleted.length ? 'sync' : null);
+    await updateAllBadges();
+  },
+  // An administrator's policy can disable sync (read fresh: policy changes without a restart).
+  allowed: async () => {
+    const managed = await readPolicy();
+    await ready;
+    return !core.parsePolicy(managed).policy.disableSync;
+  },
+});
+
+/** Handles one message; `{state, ...}` (some messages answer more than the state). */
 async function dispatch(message) {
+  let extra = {};
   switch (message?.what) {
     case 'getState':
       await load();
@@ -153,18 +316,32 @@ async function dispatch(message) {
       await switchTenant(message);
       await updateAllBadges();
       break;
+    case 'importTenants':
+      extra = await importTenants(message);
+      await updateAllBadges();
+      break;
+    case 'restoreTenantList':
+      await restoreTenantList();
+      await updateAllBadges();
+      break;
+    case 'getTenantListBackups':
+      extra = { backups: await backupSummaries() };
+      break;
+    case 'setSyncEnabled':
+      await syncManager.setEnabled(message.enabled === true);
+      break;
     default:
       throw Object.assign(new Error(`Unknown message: ${message?.what}`), {
         name: 'MessageUnknown',
         what: String(message?.what),
       });
   }
-  return state();
+  return { ...extra, state: await state() };
 }
 
 browser.onMessage((message) =>
   enqueue(() => dispatch(message)).then(
-    (answer) => ({ ok: true, state: answer }),
+    (answer) => ({ ok: true, ...answer }),
     (error) => ({ ok: false, error: errorData(error) }),
   ),
 );
@@ -179,9 +356,14 @@ browser.onInstalled(() => {});
 browser.onStartup(() => {});
 
 // Settings written by anyone but this worker (another instance, devtools) are re-checked at once.
+// Only the first echo of this worker's own write is skipped: a later write of the same value by
+// hand (restoring settings after a rejected edit, say) must install the rules again, and a
+// removal of the settings is never this worker's own.
 browser.onStorageChanged((changes) => {
   if (!('settings' in changes)) return;
-  if (JSON.stringify(changes.settings.newValue) === lastWritten) return;
+  const own = lastWritten !== undefined && JSON.stringify(changes.settings.newValue) === lastWritten;
+  lastWritten = undefined;
+  if (own) return;
   enqueue(sync).catch(logFailure);
 });
 
@@ -198,6 +380,11 @@ browser.onTabActivated(({ tabId }) => {
   }).catch(logFailure);
 });
 
+// A changed policy (the browser reloads it by itself) applies at once, without a restart.
+onPolicyChanged(() => enqueue(sync).catch(logFailure));
+
 // Every start of the worker (install, browser start, or a wake for a message or a tab event)
 // begins with a full sync, before any queued message is handled.
 enqueue(sync).catch(logFailure);
+// Then, when the user turned sync on, one sync step catches up with storage.sync.
+syncManager.start();

@@ -24,6 +24,72 @@ export function onStorageChanged(listener) {
   });
 }
 
+// --- storage.managed (enterprise policy, read-only) -----------------------------------------
+
+/**
+ * Everything the administrator's policy sets for this extension; `{}` when none. Firefox throws
+ * when no policy names the extension at all, which means the same thing.
+ */
+export async function getManaged() {
+  try {
+    return (await api.storage.managed.get(null)) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Calls `listener(changes)` whenever the browser reloads a changed policy. */
+export function onManagedChanged(listener) {
+  api.storage.onChanged.addListener((changes, areaName) => {
+    if (areaName === 'managed') listener(changes);
+  });
+}
+
+// --- storage.sync (opt-in sync of the tenant list; see sync-manager.js) ----------------------
+
+/** Everything in storage.sync: the manifest and chunk items sync-manager.js wrote. */
+export function syncGet(keys = null) {
+  return api.storage.sync.get(keys);
+}
+
+/** Writes `{key: value}` pairs to storage.sync; rejects (and writes nothing) over a quota. */
+export function syncSet(items) {
+  return api.storage.sync.set(items);
+}
+
+/** Removes `keys` from storage.sync. */
+export function syncRemove(keys) {
+  return api.storage.sync.remove(keys);
+}
+
+/** Bytes storage.sync counts for `keys` (`null`: everything). Firefox may lack it: `null` then. */
+export async function syncBytesInUse(keys = null) {
+  if (typeof api.storage.sync.getBytesInUse !== 'function') return null;
+  return api.storage.sync.getBytesInUse(keys);
+}
+
+/**
+ * storage.sync's limits as the browser publishes them, `{quotaBytes, quotaBytesPerItem, maxItems,
+ * writesPerMinute, writesPerHour}`, with Chromium's documented values where a browser omits one.
+ */
+export function syncQuotas() {
+  const sync = api.storage.sync;
+  return {
+    quotaBytes: sync.QUOTA_BYTES ?? 102400,
+    quotaBytesPerItem: sync.QUOTA_BYTES_PER_ITEM ?? 8192,
+    maxItems: sync.MAX_ITEMS ?? 512,
+    writesPerMinute: sync.MAX_WRITE_OPERATIONS_PER_MINUTE ?? 120,
+    writesPerHour: sync.MAX_WRITE_OPERATIONS_PER_HOUR ?? 1800,
+  };
+}
+
+/** Calls `listener(changes)` whenever storage.sync changes (written here or by another browser). */
+export function onSyncChanged(listener) {
+  api.storage.onChanged.addListener((changes, areaName) => {
+    if (areaName === 'sync') listener(changes);
+  });
+}
+
 // --- declarativeNetRequest ------------------------------------------------------------------
 
 export function getDynamicRules() {

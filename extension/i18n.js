@@ -41,6 +41,31 @@ export const ERROR_DETAILS = {
   SettingsUnknownTenant: ['id'],
   SettingsInvalidOperation: ['message'],
   InvalidArgument: ['argument', 'reason'],
+  PolicyWrongShape: ['path', 'expected'],
+  PolicyUnknownField: ['path'],
+  PolicyInvalidTenant: ['index', 'error'],
+  PolicyDuplicateTenantId: ['index', 'id', 'firstIndex'],
+  PolicyDuplicateTenantName: ['index', 'tenantName', 'firstIndex'],
+  PolicyTenantManaged: ['id'],
+  ImportTooLarge: ['size', 'limit'],
+  ImportNotUtf8: ['line'],
+  ImportInvalidJson: ['line', 'column', 'message'],
+  ImportUnsupportedVersion: ['found', 'supported'],
+  ImportJsonWrongType: ['field', 'expected', 'found'],
+  ImportMissingColumn: ['column', 'found'],
+  ImportInvalidCsv: ['line', 'message'],
+  ExportCsvFailed: ['message'],
+  SyncTooLarge: ['tenants', 'fit'],
+  SyncStorageFull: ['bytesNeeded', 'bytesAvailable'],
+  SyncNewerFormat: ['found', 'supported'],
+  SyncStateNewerFormat: ['found', 'supported'],
+  SyncStateInvalid: ['reason'],
+  // Rejected import rows. `first` and the column names are filled in by the options page
+  // (`importErrorMessage`), since the core gives a line or an entry and a column key.
+  ImportRowDuplicateId: ['id', 'first'],
+  ImportRowNameTaken: ['tenantName', 'id', 'first'],
+  ImportRowNotObject: ['found'],
+  ImportRowWrongType: ['field', 'found'],
 };
 
 /** The localised message `key`, with `substitutions` (any values) for its placeholders. */

@@ -4,6 +4,7 @@
 import init, * as core from './core/tenant_switch.js';
 import {
   createTab,
+  onManagedChanged,
   onStorageChanged,
   openOptionsPage,
   queryTabs,
@@ -30,7 +31,7 @@ let highlighted = 0;
 const isolate = (text) => `\u2068${text}\u2069`;
 
 function activeId() {
-  return state?.settings?.activeTenant ?? null;
+  return (state?.policy?.settings ?? state?.settings)?.activeTenant ?? null;
 }
 
 function displayName(id) {
@@ -39,7 +40,8 @@ function displayName(id) {
 
 function setState(next) {
   state = next;
-  const settings = state.settings ?? null;
+  // Under an enterprise policy the picker lists the core's merged view (policy tenants too).
+  const settings = state.policy?.settings ?? state.settings ?? null;
   tenantsById = new Map((settings?.tenants ?? []).map((tenant) => [tenant.id, tenant]));
   picker?.free();
   picker = settings ? new core.TenantPicker(settings, t('noTenant')) : null;
@@ -49,6 +51,7 @@ function setState(next) {
   $('host-access').hidden = state.hostAccess !== false;
   $('empty').hidden = tenantsById.size > 0 || Boolean(state.problem);
   $('copy-id').disabled = activeId() === null;
+  showPolicyNotice();
   render();
 }
 
@@ -99,10 +102,26 @@ function option(id, index, active) {
     line(`${item.id}-id`, id === null ? t('noTenantDescription') : t('tenantDetails', [id])),
   ];
   if (tenant?.domain) lines.push(line(`${item.id}-domain`, tenant.domain));
+  if (state?.policy?.managedTenants.includes(id)) lines.push(line(`${item.id}-managed`, t('managedTenant')));
   item.setAttribute('aria-describedby', lines.map((element) => element.id).join(' '));
 
   item.append(name, ...lines);
   return item;
+}
+
+/** Tells the user when the policy tenant they had chosen was withdrawn by their organisation. */
+function showPolicyNotice() {
+  let notice = $('policy-removed');
+  const removed = state?.policy?.activeTenantRemoved ?? null;
+  if (!notice) {
+    notice = document.createElement('p');
+    notice.id = 'policy-removed';
+    notice.className = 'banner';
+    notice.setAttribute('role', 'alert');
+    document.querySelector('main').prepend(notice);
+  }
+  notice.hidden = removed === null;
+  notice.textContent = removed === null ? '' : t('policyActiveTenantRemoved', [removed]);
 }
 
 function line(id, text) {
@@ -220,5 +239,7 @@ search.focus();
 const update = () => refresh().catch((error) => say(errorMessage(error)));
 await init();
 onStorageChanged(update);
+// A changed enterprise policy changes the list too (the background re-reads it per request).
+onManagedChanged(update);
 window.addEventListener('focus', update);
 await update();

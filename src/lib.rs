@@ -10,17 +10,21 @@
 //! | [`tenant`] | a tenant: validated display name, tenant ID, optional primary domain |
 //! | [`portal`] | recognise Defender portal URLs, read and add the `tid` query parameter |
 //! | [`rules`] | the declarativeNetRequest dynamic rules that do the rewrite in the browser |
+//! | [`policy`] | the administrator's managed policy and how it merges with the user's settings |
 //! | [`settings`] | the stored, versioned settings: validation, migration, operations |
 //! | [`search`] | rank tenants for what the user types; the popup's picker list |
+//! | [`sync`] | opt-in sync of the tenant list: merge, chunking within quotas, write plans |
 //! | [`error`] | how errors describe themselves to the UI (stable name plus details) |
 
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod policy;
 pub mod portal;
 pub mod rules;
 pub mod search;
 pub mod settings;
+pub mod sync;
 pub mod tenant;
 pub mod tenant_id;
 pub mod wasm;

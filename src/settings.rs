@@ -19,6 +19,10 @@
 //! }
 //! ```
 //!
+//! Importing a file ([`Settings::import`]) and restoring a backed-up tenant list
+//! ([`Settings::replace_tenants`]) are settings operations too, so that the background only moves
+//! data and every rule about what the list may become lives here.
+//!
 //! Stored data is read strictly: a missing or unknown field is an error rather than a silent
 //! default or a silent loss, because the shell keeps rejected data untouched and shows the user
 //! the problem; guessing would overwrite their data on the next change.
@@ -28,9 +32,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::UiError;
+use crate::import::{self, ImportError, ImportPreview};
 use crate::tenant::{Tenant, TenantError, TenantInput};
 use crate::tenant_id::{TenantId, TenantIdError};
 
@@ -253,6 +257,71 @@ impl Settings {
         Ok(next)
     }
 
+    /// These settings with the tenant list replaced by `tenants`, in order (restoring a backed-up
+    /// list). An active tenant the new list lacks becomes "No tenant", and recent tenants it lacks
+    /// are dropped; automatic rewrite is kept.
+    ///
+    /// This is not an [`Operation`]: pages never send whole lists, only the background does, from
+    /// the backups it keeps.
+    ///
+    /// # Errors
+    /// [`SettingsError::InvalidTenant`] with the 0-based index of an invalid tenant;
+    /// [`SettingsError::DuplicateTenantId`] / [`SettingsError::DuplicateTenantName`] when two
+    /// tenants of the list clash.
+    pub fn replace_tenants(&self, tenants: Vec<TenantInput>) -> Result<Self, SettingsError> {
+        let tenants = tenants
+            .into_iter()
+            .enumerate()
+            .map(|(index, tenant)| {
+                tenant
+                    .validate()
+                    .map_err(|error| SettingsError::InvalidTenant { index, error })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.with_tenants(tenants)
+    }
+
+    /// These settings with another tenant list: the active tenant becomes "No tenant" and recent
+    /// tenants are dropped when the list no longer has them.
+    fn with_tenants(&self, tenants: Vec<Tenant>) -> Result<Self, SettingsError> {
+        let kept: HashSet<TenantId> = tenants.iter().map(Tenant::id).collect();
+        let active_tenant = self.active_tenant.filter(|id| kept.contains(id));
+        let recent_tenants = self
+            .recent_tenants
+            .iter()
+            .copied()
+            .filter(|id| kept.contains(id))
+            .collect();
+        Self::validated(
+            tenants,
+            active_tenant,
+            self.automatic_rewrite,
+            recent_tenants,
+        )
+    }
+
+    /// Imports a file into these settings in one step: the file is judged against the current
+    /// tenants (see [`crate::import`]) and every accepted row is applied. Tenants the file does
+    /// not mention are kept; the active and recent tenants are kept (an import changes no IDs).
+    ///
+    /// # Errors
+    /// [`SettingsError::Import`] when the file as a whole cannot be read. Rejected rows are not
+    /// errors: they are in the returned preview and nothing of them is applied.
+    ///
+    /// # Examples
+    /// ```
+    /// use tenant_switch::settings::Settings;
+    /// let csv = "name,tenant id\nContoso,6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\nBad,x\n";
+    /// let (settings, preview) = Settings::default().import(csv.as_bytes()).unwrap();
+    /// assert_eq!(settings.tenants().len(), 1);
+    /// assert_eq!(preview.counts().rejected, 1);
+    /// ```
+    pub fn import(&self, bytes: &[u8]) -> Result<(Self, ImportPreview), SettingsError> {
+        let preview = import::parse_import(bytes, &self.tenants)?;
+        let next = self.with_tenants(import::apply_import(&self.tenants, &preview))?;
+        Ok((next, preview))
+    }
+
     fn index_of(&self, id: TenantId) -> Result<usize, SettingsError> {
         self.tenants
             .iter()
@@ -415,9 +484,10 @@ impl Serialize for Settings {
 }
 
 /// What two tenant names are compared by: Unicode compatibility normalisation (NFKC, so that
-/// `ＣＯＮＴＯＳＯ` and `Contoso` clash) and then lowercase.
+/// `ＣＯＮＴＯＳＯ` and `Contoso` clash) and then lowercase. The import's rule, so that a name
+/// an import accepts is one the settings accept.
 fn name_key(name: &str) -> String {
-    name.nfkc().collect::<String>().to_lowercase()
+    import::name_key(name)
 }
 
 fn tenant_value(tenant: &Tenant) -> Value {
@@ -551,11 +621,20 @@ pub enum SettingsError {
     /// the form can show it next to the field.
     #[serde(untagged)]
     Tenant(TenantError),
+    /// An import file cannot be read; serialises exactly as the import error (`Import*`).
+    #[serde(untagged)]
+    Import(ImportError),
 }
 
 impl From<TenantError> for SettingsError {
     fn from(error: TenantError) -> Self {
         Self::Tenant(error)
+    }
+}
+
+impl From<ImportError> for SettingsError {
+    fn from(error: ImportError) -> Self {
+        Self::Import(error)
     }
 }
 
@@ -623,6 +702,7 @@ impl fmt::Display for SettingsError {
             Self::UnknownTenant { id } => write!(f, "there is no tenant with the ID {id}"),
             Self::InvalidOperation { message } => write!(f, "invalid operation: {message}"),
             Self::Tenant(error) => error.fmt(f),
+            Self::Import(error) => error.fmt(f),
         }
     }
 }
@@ -632,6 +712,7 @@ impl std::error::Error for SettingsError {
         match self {
             Self::InvalidTenant { error, .. } | Self::Tenant(error) => Some(error),
             Self::InvalidReference { error, .. } => Some(error),
+            Self::Import(error) => Some(error),
             _ => None,
         }
     }
@@ -988,6 +1069,144 @@ mod tests {
         for (error, message) in cases {
             assert_eq!(error.to_string(), message);
         }
+    }
+
+    const CONTOSO: &str = "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b";
+    const FABRIKAM: &str = "0b7d3c2e-5a4f-4e1d-8c9b-7a6f5e4d3c2b";
+    const NORTHWIND: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+    const ADATUM: &str = "d0bd8401-04a0-4f53-bc15-761e19021d19";
+
+    /// Contoso (active, recent), Fabrikam (recent) and Northwind.
+    fn three() -> Settings {
+        Settings::load(Some(&json!({
+            "schemaVersion": 1,
+            "tenants": [
+                {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
+                {"name": "Fabrikam", "id": FABRIKAM},
+                {"name": "Northwind", "id": NORTHWIND}
+            ],
+            "activeTenant": CONTOSO,
+            "automaticRewrite": false,
+            "recentTenants": [CONTOSO, FABRIKAM]
+        })))
+        .unwrap()
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn import_applies_accepted_rows_and_keeps_everything_else() {
+        let csv = format!(
+            "Company Name;Tenant ID\nContoso;{CONTOSO}\nFabrikam Group;{}\nAdatum;{ADATUM}\nNorthwind;{ADATUM}\nBad;x\n",
+            FABRIKAM.to_uppercase()
+        );
+        let settings = three();
+        let (next, preview) = settings.import(csv.as_bytes()).unwrap();
+        assert_eq!(
+            next.to_stored(),
+            json!({
+                "schemaVersion": 1,
+                "tenants": [
+                    {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
+                    {"name": "Fabrikam Group", "id": FABRIKAM},
+                    {"name": "Northwind", "id": NORTHWIND},
+                    {"name": "Adatum", "id": ADATUM}
+                ],
+                "activeTenant": CONTOSO,
+                "automaticRewrite": false,
+                "recentTenants": [CONTOSO, FABRIKAM]
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(&preview).unwrap()["counts"],
+            json!({"new": 1, "renamed": 1, "unchanged": 1, "rejected": 2})
+        );
+        assert_eq!(
+            serde_json::to_value(&preview).unwrap()["rows"][3],
+            json!({"line": 5, "status": "rejected", "error": {"name": "ImportRowDuplicateId",
+                "id": ADATUM, "firstLine": 4}})
+        );
+        assert_eq!(settings, three(), "import must not change its input");
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn import_errors_keep_the_import_error_name() {
+        let error = three()
+            .import(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+            .unwrap_err();
+        assert_eq!(error, SettingsError::Import(ImportError::BinaryFile));
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            json!({"name": "ImportBinaryFile"})
+        );
+        assert_eq!(
+            error.to_string(),
+            "the file is not text; save it as CSV (UTF-8) or as Unicode text"
+        );
+        let error = three().import(b"Name;Customer\nContoso;x").unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            json!({"name": "ImportMissingColumn", "column": "id", "found": ["Name", "Customer"]})
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn replace_tenants_fixes_up_active_and_recent_tenants() {
+        let replace =
+            |tenants: Value| three().replace_tenants(serde_json::from_value(tenants).unwrap());
+        assert_eq!(
+            outcome(replace(json!([
+                {"name": "Fabrikam", "id": FABRIKAM.to_uppercase()},
+                {"name": "Adatum", "id": ADATUM, "domain": "Adatum.COM"}
+            ]))),
+            json!({"ok": {
+                "schemaVersion": 1,
+                "tenants": [
+                    {"name": "Fabrikam", "id": FABRIKAM},
+                    {"name": "Adatum", "id": ADATUM, "domain": "adatum.com"}
+                ],
+                "activeTenant": null,
+                "automaticRewrite": false,
+                "recentTenants": [FABRIKAM]
+            }})
+        );
+        assert_eq!(
+            outcome(replace(json!([{"name": "Contoso Ltd", "id": CONTOSO}])))["ok"]["activeTenant"],
+            json!(CONTOSO)
+        );
+        assert_eq!(
+            outcome(replace(json!([]))),
+            json!({"ok": {"schemaVersion": 1, "tenants": [], "activeTenant": null,
+                "automaticRewrite": false, "recentTenants": []}})
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn replace_tenants_refuses_an_invalid_list() {
+        let replace =
+            |tenants: Value| three().replace_tenants(serde_json::from_value(tenants).unwrap());
+        assert_eq!(
+            outcome(replace(
+                json!([{"name": "A", "id": CONTOSO}, {"name": "", "id": FABRIKAM}])
+            )),
+            json!({"error": {"name": "SettingsInvalidTenant", "index": 1,
+                "error": {"name": "TenantNameEmpty"}}})
+        );
+        assert_eq!(
+            outcome(replace(
+                json!([{"name": "Contoso", "id": CONTOSO}, {"name": "ＣＯＮＴＯＳＯ", "id": FABRIKAM}])
+            )),
+            json!({"error": {"name": "SettingsDuplicateTenantName", "tenantName": "ＣＯＮＴＯＳＯ",
+                "existingName": "Contoso", "existingId": CONTOSO}})
+        );
+        assert_eq!(
+            outcome(replace(
+                json!([{"name": "A", "id": CONTOSO}, {"name": "B", "id": CONTOSO.to_uppercase()}])
+            )),
+            json!({"error": {"name": "SettingsDuplicateTenantId", "id": CONTOSO, "existingName": "A"}})
+        );
     }
 
     /// 10,000 tenants: loading and each operation stay linear. An O(n²) duplicate check would

@@ -9,6 +9,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::UiError;
+use crate::export;
+use crate::import;
 use crate::portal;
 use crate::rules;
 use crate::search::{self, TenantPicker as CorePicker};
@@ -158,6 +160,56 @@ pub fn apply_operation(settings: JsValue, operation: JsValue) -> Result<JsValue,
     to_js(&next.to_stored())
 }
 
+/// What importing the file would do to these settings' tenants: `{format, counts, rows}`, each
+/// row `{line|entry, status, tenant?, previous?, error?}`. Changes nothing.
+#[wasm_bindgen(js_name = previewImport)]
+pub fn preview_import(settings: JsValue, bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let settings = settings_from_js(settings)?;
+    let preview = import::parse_import(bytes, settings.tenants()).map_err(|e| js_error(&e))?;
+    to_js(&preview)
+}
+
+/// `{settings, preview}`: the file imported into the settings in one step, and what it did.
+#[wasm_bindgen(js_name = importTenants)]
+pub fn import_tenants(settings: JsValue, bytes: &[u8]) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Imported {
+        settings: serde_json::Value,
+        preview: import::ImportPreview,
+    }
+    let (next, preview) = settings_from_js(settings)?
+        .import(bytes)
+        .map_err(|e| js_error(&e))?;
+    to_js(&Imported {
+        settings: next.to_stored(),
+        preview,
+    })
+}
+
+/// The settings with their tenant list replaced (a restored backup), active and recent tenants
+/// fixed up.
+#[wasm_bindgen(js_name = replaceTenants)]
+pub fn replace_tenants(settings: JsValue, tenants: JsValue) -> Result<JsValue, JsValue> {
+    let settings = settings_from_js(settings)?;
+    let tenants: Vec<TenantInput> = from_js("tenants", tenants)?;
+    let next = settings
+        .replace_tenants(tenants)
+        .map_err(|e| js_error(&e))?;
+    to_js(&next.to_stored())
+}
+
+/// The settings' tenants as the versioned JSON export.
+#[wasm_bindgen(js_name = exportJson)]
+pub fn export_json(settings: JsValue) -> Result<String, JsValue> {
+    Ok(export::export_json(settings_from_js(settings)?.tenants()))
+}
+
+/// The settings' tenants as CSV, formula cells guarded.
+#[wasm_bindgen(js_name = exportCsv)]
+pub fn export_csv(settings: JsValue) -> Result<String, JsValue> {
+    export::export_csv(settings_from_js(settings)?.tenants()).map_err(|e| js_error(&e))
+}
+
 /// The complete list of declarativeNetRequest dynamic rules for these settings.
 #[wasm_bindgen(js_name = buildRules)]
 pub fn build_rules(settings: JsValue) -> Result<JsValue, JsValue> {
@@ -192,4 +244,156 @@ impl TenantPicker {
     pub fn search(&self, query: &str, limit: usize) -> Result<JsValue, JsValue> {
         to_js(&self.inner.search(query, limit))
     }
+}
+
+/// What `chrome.storage.managed` held, as a `serde_json::Value`; `undefined`/`null` is none.
+fn managed_from_js(value: JsValue) -> Result<Option<serde_json::Value>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    from_js("managed", value).map(Some)
+}
+
+/// `{policy: {tenants, forceAutomaticRewrite, disableSync}, problems: [{name, ...}]}`: the
+/// managed policy as read, each ignored part reported.
+#[wasm_bindgen(js_name = parsePolicy)]
+pub fn parse_policy(managed: JsValue) -> Result<JsValue, JsValue> {
+    let managed = managed_from_js(managed)?;
+    to_js(&crate::policy::parse(managed.as_ref()))
+}
+
+/// The settings in force under the managed policy: `{settings, managedTenants, shadowedTenants,
+/// nameClashes, activeTenantRemoved, automaticRewriteForced, syncDisabled, problems}`, where
+/// `settings` (schema 1) is what rules, picker and badge are built from.
+#[wasm_bindgen(js_name = effectiveSettings)]
+pub fn effective_settings(
+    settings: JsValue,
+    managed: JsValue,
+    managed_active_tenant: Option<String>,
+) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct View {
+        #[serde(flatten)]
+        effective: crate::policy::Effective,
+        problems: Vec<crate::policy::PolicyError>,
+    }
+    let settings = settings_from_js(settings)?;
+    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
+    let chosen = managed_active_tenant
+        .as_deref()
+        .and_then(|id| TenantId::parse(id).ok());
+    let effective = crate::policy::effective(&settings, &report.policy, chosen);
+    to_js(&View {
+        effective,
+        problems: report.problems,
+    })
+}
+
+/// `{settings, managedActiveTenant}` after a page's operation under the managed policy; throws
+/// `PolicyTenantManaged`, `PolicyAutomaticRewriteForced` or the operation's settings error.
+#[wasm_bindgen(js_name = applyPolicyOperation)]
+pub fn apply_policy_operation(
+    settings: JsValue,
+    managed: JsValue,
+    managed_active_tenant: Option<String>,
+    operation: JsValue,
+) -> Result<JsValue, JsValue> {
+    let settings = settings_from_js(settings)?;
+    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
+    let chosen = managed_active_tenant
+        .as_deref()
+        .and_then(|id| TenantId::parse(id).ok());
+    let operation: serde_json::Value = from_js("operation", operation)?;
+    let operation = Operation::from_value(&operation).map_err(|e| js_error(&e))?;
+    let applied = crate::policy::apply(&settings, &report.policy, chosen, operation)
+        .map_err(|e| js_error(&e))?;
+    to_js(&applied)
+}
+
+// --- sync (src/sync.rs) ---------------------------------------------------------------------
+
+/// The local sync model (`syncState` in storage.local); `undefined`/`null` start a new one.
+fn sync_state_from_js(value: JsValue) -> Result<crate::sync::SyncState, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(crate::sync::SyncState::new());
+    }
+    let json: serde_json::Value = from_js("model", value)?;
+    crate::sync::SyncState::load(&json).map_err(|e| js_error(&e))
+}
+
+/// Everything `storage.sync.get(null)` returned.
+fn sync_items_from_js(
+    value: JsValue,
+) -> Result<serde_json::Map<String, serde_json::Value>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Map::new());
+    }
+    from_js("stored", value)
+}
+
+/// `Date.now()` as whole milliseconds.
+fn time_from_js(now: f64) -> Result<u64, JsValue> {
+    if !(0.0..=9_007_199_254_740_991.0).contains(&now) {
+        return Err(js_error(&BindingError::InvalidArgument {
+            argument: "now".into(),
+            reason: format!("{now} is not a time in milliseconds"),
+        }));
+    }
+    // In range and finite (checked above), so the conversion is exact after truncation.
+    Ok(now.trunc() as u64)
+}
+
+/// One reading step of sync: records the local list into `model` (changes stamped `now`), merges
+/// the complete generation in `stored` (what `storage.sync.get(null)` gave) and applies it to
+/// `settings`. Returns `{status, generation, model, settings, settingsChanged, held, needsWrite}`:
+/// `status` is `empty`, `incomplete`, `invalid` or `complete`; `held` the tenant IDs whose remote
+/// change clashes here; `needsWrite` whether this browser has entries the sync area lacks.
+/// Throws `SyncStateInvalid`/`SyncStateNewerFormat` for an unreadable model (pass `null` to
+/// rebuild it) and `SyncNewerFormat` when the sync area is of a newer format.
+#[wasm_bindgen(js_name = syncReceive)]
+pub fn sync_receive(
+    model: JsValue,
+    stored: JsValue,
+    settings: JsValue,
+    now: f64,
+) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Received {
+        status: &'static str,
+        generation: Option<u64>,
+        model: serde_json::Value,
+        settings: serde_json::Value,
+        settings_changed: bool,
+        held: Vec<String>,
+        needs_write: bool,
+    }
+    let state = sync_state_from_js(model)?;
+    let stored = sync_items_from_js(stored)?;
+    let settings = settings_from_js(settings)?;
+    let received = crate::sync::receive(&state, &stored, &settings, time_from_js(now)?)
+        .map_err(|e| js_error(&e))?;
+    let reconciled = received.reconciled;
+    to_js(&Received {
+        status: received.generation.status(),
+        generation: received.generation.number(),
+        model: reconciled.state.to_stored(),
+        settings: reconciled.settings.to_stored(),
+        settings_changed: reconciled.settings_changed,
+        held: reconciled.held.iter().map(ToString::to_string).collect(),
+        needs_write: received.needs_write,
+    })
+}
+
+/// The write plan for `model` given what the sync area holds (`stored`) and its `quotas`
+/// `{quotaBytes, quotaBytesPerItem, maxItems}`: `{generation, unchanged, removeFirst, chunks,
+/// manifest, removeAfter, bytesInUse, items}`, to be run in that order (see `WritePlan`).
+/// Throws `SyncTooLarge` (`tenants`, `fit`), `SyncStorageFull` or `SyncNewerFormat`.
+#[wasm_bindgen(js_name = syncPlan)]
+pub fn sync_plan(stored: JsValue, model: JsValue, quotas: JsValue) -> Result<JsValue, JsValue> {
+    let stored = sync_items_from_js(stored)?;
+    let state = sync_state_from_js(model)?;
+    let quotas: crate::sync::Quotas = from_js("quotas", quotas)?;
+    let plan = crate::sync::plan_write(&stored, &state, quotas).map_err(|e| js_error(&e))?;
+    to_js(&plan)
 }

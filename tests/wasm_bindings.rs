@@ -202,3 +202,288 @@ fn picker_and_badge() {
         Some("Fabrikam")
     );
 }
+
+#[wasm_bindgen_test]
+fn preview_import_judges_rows_without_changing_anything() {
+    let csv = format!("name;tenant id\nContoso;{CONTOSO}\nFabrikam Ltd;{FABRIKAM}\nBad;x\n");
+    let preview = wasm::preview_import(settings_with_contoso(), csv.as_bytes()).unwrap();
+    assert_eq!(
+        json_of(&preview),
+        json!({"format": "csv",
+        "counts": {"new": 0, "renamed": 1, "unchanged": 1, "rejected": 1},
+        "rows": [
+            {"line": 2, "status": "unchanged",
+             "tenant": {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"}},
+            {"line": 3, "status": "renamed",
+             "tenant": {"name": "Fabrikam Ltd", "id": FABRIKAM},
+             "previous": {"name": "Fabrikam", "id": FABRIKAM}},
+            {"line": 4, "status": "rejected",
+             "error": {"name": "TenantIdInvalidCharacter", "character": "x", "position": 1}}
+        ]})
+    );
+    let error = error_of(wasm::preview_import(
+        settings_with_contoso(),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    ));
+    assert_eq!(error.name(), "ImportBinaryFile");
+    let error = error_of(wasm::preview_import(
+        settings_with_contoso(),
+        b"Name,Customer\nContoso,x",
+    ));
+    assert_eq!(error.name(), "ImportMissingColumn");
+    assert_eq!(prop(&error, "column").as_string().as_deref(), Some("id"));
+}
+
+#[wasm_bindgen_test]
+fn import_tenants_returns_settings_and_preview() {
+    let json = format!(
+        r#"[{{"name": "Adatum", "id": "{NEW}"}}, {{"name": "contoso", "id": "{NEW2}"}}]"#,
+        NEW = "d0bd8401-04a0-4f53-bc15-761e19021d19",
+        NEW2 = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    );
+    let result = wasm::import_tenants(settings_with_contoso(), json.as_bytes()).unwrap();
+    assert_eq!(
+        json_of(&prop(&result, "settings")),
+        json!({
+            "schemaVersion": 1,
+            "tenants": [
+                {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
+                {"name": "Fabrikam", "id": FABRIKAM},
+                {"name": "Adatum", "id": "d0bd8401-04a0-4f53-bc15-761e19021d19"}
+            ],
+            "activeTenant": CONTOSO,
+            "automaticRewrite": true,
+            "recentTenants": [CONTOSO]
+        })
+    );
+    assert_eq!(
+        json_of(&prop(&prop(&result, "preview"), "counts")),
+        json!({"new": 1, "renamed": 0, "unchanged": 0, "rejected": 1})
+    );
+    assert_eq!(
+        json_of(&prop(&prop(&result, "preview"), "rows")).get(1),
+        Some(
+            &json!({"entry": 2, "status": "rejected", "error": {"name": "ImportRowNameTaken",
+            "tenantName": "contoso", "id": CONTOSO}})
+        )
+    );
+    let error = error_of(wasm::import_tenants(settings_with_contoso(), b"  \n"));
+    assert_eq!(error.name(), "ImportEmptyFile");
+}
+
+#[wasm_bindgen_test]
+fn exports_are_strings_that_import_back_unchanged() {
+    let json = wasm::export_json(settings_with_contoso()).unwrap();
+    assert_eq!(
+        json,
+        format!(
+            "{{\n  \"format\": \"tenant-switch\",\n  \"version\": 1,\n  \"tenants\": [\n    {{\"name\": \"Contoso\", \"id\": \"{CONTOSO}\", \"domain\": \"contoso.onmicrosoft.com\"}},\n    {{\"name\": \"Fabrikam\", \"id\": \"{FABRIKAM}\"}}\n  ]\n}}\n"
+        )
+    );
+    let csv = wasm::export_csv(settings_with_contoso()).unwrap();
+    assert_eq!(
+        csv,
+        format!("\u{feff}name,tenant id,domain\r\nContoso,{CONTOSO},contoso.onmicrosoft.com\r\nFabrikam,{FABRIKAM},\r\n")
+    );
+    for file in [json, csv] {
+        let preview = wasm::preview_import(settings_with_contoso(), file.as_bytes()).unwrap();
+        assert_eq!(
+            json_of(&prop(&preview, "counts")),
+            json!({"new": 0, "renamed": 0, "unchanged": 2, "rejected": 0})
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn replace_tenants_restores_a_list() {
+    let settings = wasm::replace_tenants(
+        settings_with_contoso(),
+        js(json!([{"name": "Fabrikam", "id": FABRIKAM.to_uppercase()}])),
+    )
+    .unwrap();
+    assert_eq!(
+        json_of(&settings),
+        json!({"schemaVersion": 1, "tenants": [{"name": "Fabrikam", "id": FABRIKAM}],
+               "activeTenant": null, "automaticRewrite": true, "recentTenants": []})
+    );
+    let error = error_of(wasm::replace_tenants(
+        settings_with_contoso(),
+        js(json!([{"name": "A", "id": CONTOSO}, {"name": "a", "id": FABRIKAM}])),
+    ));
+    assert_eq!(error.name(), "SettingsDuplicateTenantName");
+    let error = error_of(wasm::replace_tenants(
+        settings_with_contoso(),
+        js(json!({})),
+    ));
+    assert_eq!(error.name(), "InvalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn sync_receive_and_plan_cross_as_plain_objects() {
+    let received = wasm::sync_receive(
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        settings_with_contoso(),
+        1_700_000_000_000.0,
+    )
+    .unwrap();
+    assert_eq!(
+        prop(&received, "status").as_string().as_deref(),
+        Some("empty")
+    );
+    assert_eq!(prop(&received, "needsWrite").as_bool(), Some(true));
+    assert_eq!(prop(&received, "settingsChanged").as_bool(), Some(false));
+    let model = prop(&received, "model");
+    assert_eq!(
+        json_of(&prop(&model, "entries")),
+        json!([
+            [FABRIKAM, "1700000000000", "Fabrikam"],
+            [
+                CONTOSO,
+                "1700000000000",
+                "Contoso",
+                "contoso.onmicrosoft.com"
+            ]
+        ])
+    );
+
+    let quotas = js(json!({"quotaBytes": 102400, "quotaBytesPerItem": 8192, "maxItems": 512}));
+    let plan = wasm::sync_plan(JsValue::UNDEFINED, model, quotas).unwrap();
+    assert_eq!(prop(&plan, "generation").as_f64(), Some(1.0));
+    assert_eq!(
+        json_of(&prop(&plan, "chunks")),
+        json!({"syncChunk.1.0": [
+            [FABRIKAM, "1700000000000", "Fabrikam"],
+            [CONTOSO, "1700000000000", "Contoso", "contoso.onmicrosoft.com"]
+        ]})
+    );
+    let manifest = prop(&prop(&plan, "manifest"), "syncGeneration");
+    assert_eq!(
+        json_of(&prop(&manifest, "chunks")),
+        json!(["syncChunk.1.0"])
+    );
+}
+
+#[wasm_bindgen_test]
+fn sync_too_large_is_a_js_error_saying_how_many_fit() {
+    let model = wasm::sync_receive(
+        JsValue::NULL,
+        JsValue::NULL,
+        settings_with_contoso(),
+        1000.0,
+    )
+    .map(|received| prop(&received, "model"))
+    .unwrap();
+    let tiny = js(json!({"quotaBytes": 400, "quotaBytesPerItem": 8192, "maxItems": 512}));
+    let error = error_of(wasm::sync_plan(JsValue::NULL, model, tiny));
+    assert_eq!(error.name(), "SyncTooLarge");
+    assert_eq!(prop(&error, "tenants").as_f64(), Some(2.0));
+    assert_eq!(prop(&error, "fit").as_f64(), Some(1.0));
+
+    let invalid = error_of(wasm::sync_receive(
+        js(json!({"version": 1})),
+        JsValue::NULL,
+        settings_with_contoso(),
+        1000.0,
+    ));
+    assert_eq!(invalid.name(), "SyncStateInvalid");
+    let bad_time = error_of(wasm::sync_receive(
+        JsValue::NULL,
+        JsValue::NULL,
+        settings_with_contoso(),
+        f64::NAN,
+    ));
+    assert_eq!(bad_time.name(), "InvalidArgument");
+}
+
+#[wasm_bindgen_test]
+fn policy_bindings_merge_choose_and_refuse() {
+    const MANAGED: &str = "3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a";
+    let managed = || {
+        js(json!({
+            "tenants": [
+                {"name": "Contoso HQ", "id": CONTOSO},
+                {"name": "Managed", "id": MANAGED},
+                {"name": "Broken", "id": "x"}
+            ],
+            "forceAutomaticRewrite": true
+        }))
+    };
+
+    assert_eq!(
+        json_of(&wasm::parse_policy(JsValue::UNDEFINED).unwrap()),
+        json!({"policy": {"tenants": [], "forceAutomaticRewrite": false, "disableSync": false},
+               "problems": []})
+    );
+
+    let view =
+        json_of(&wasm::effective_settings(settings_with_contoso(), managed(), None).unwrap());
+    assert_eq!(
+        view,
+        json!({
+            "settings": {
+                "schemaVersion": 1,
+                "tenants": [
+                    {"name": "Contoso HQ", "id": CONTOSO},
+                    {"name": "Managed", "id": MANAGED},
+                    {"name": "Fabrikam", "id": FABRIKAM}
+                ],
+                "activeTenant": CONTOSO,
+                "automaticRewrite": true,
+                "recentTenants": [CONTOSO]
+            },
+            "managedTenants": [CONTOSO, MANAGED],
+            "shadowedTenants": [CONTOSO],
+            "nameClashes": [],
+            "activeTenantRemoved": null,
+            "automaticRewriteForced": true,
+            "syncDisabled": false,
+            "problems": [{"name": "PolicyInvalidTenant", "index": 2,
+                          "error": {"name": "TenantIdInvalidCharacter", "character": "x", "position": 1}}]
+        })
+    );
+
+    let chosen = wasm::apply_policy_operation(
+        settings_with_contoso(),
+        managed(),
+        None,
+        js(json!({"op": "setActiveTenant", "id": MANAGED})),
+    )
+    .unwrap();
+    assert_eq!(
+        json_of(&prop(&chosen, "managedActiveTenant")),
+        json!(MANAGED)
+    );
+    assert_eq!(
+        json_of(&prop(&prop(&chosen, "settings"), "activeTenant")),
+        json!(null)
+    );
+
+    let gone = wasm::effective_settings(
+        prop(&chosen, "settings"),
+        JsValue::NULL,
+        Some(MANAGED.into()),
+    )
+    .unwrap();
+    assert_eq!(json_of(&prop(&gone, "activeTenantRemoved")), json!(MANAGED));
+    assert_eq!(
+        json_of(&prop(&prop(&gone, "settings"), "activeTenant")),
+        json!(null)
+    );
+
+    let error = error_of(wasm::apply_policy_operation(
+        settings_with_contoso(),
+        managed(),
+        None,
+        js(json!({"op": "deleteTenant", "id": CONTOSO})),
+    ));
+    assert_eq!(error.name(), "PolicyTenantManaged");
+    assert_eq!(prop(&error, "id").as_string().as_deref(), Some(CONTOSO));
+    let error = error_of(wasm::apply_policy_operation(
+        settings_with_contoso(),
+        managed(),
+        None,
+        js(json!({"op": "deleteTenant", "id": "11111111-2222-4333-8444-555555555555"})),
+    ));
+    assert_eq!(error.name(), "SettingsUnknownTenant");
+}
