@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, makeProfile, removeProfile, waitFor } from './lib/browser.mjs';
 import core from './lib/core.mjs';
-import { CONTOSO, FABRIKAM, UNKNOWN_ID, addTenant, setActiveTenant } from './lib/fixtures.mjs';
+import { CONTOSO, FABRIKAM, UNKNOWN_ID, addTenant, setActiveTenant, storedState } from './lib/fixtures.mjs';
 import { OTHER_HOST, startPortalServer } from './lib/portal-server.mjs';
 
 const BLUE = [0x1f, 0x5f, 0xbf, 255];
@@ -57,14 +57,15 @@ async function badgeOnce(tabId, expected) {
 
 test('a new install: default settings, no rules, host access, nothing stored yet', async () => {
   const answer = await browser.send({ what: 'getState' });
-  assert.deepEqual(answer, {
-    ok: true,
-    state: {
-      settings: { schemaVersion: 1, tenants: [], activeTenant: null, automaticRewrite: true, recentTenants: [] },
-      problem: null,
-      hostAccess: true,
-    },
+  assert.equal(answer.ok, true);
+  assert.deepEqual(storedState(answer.state), {
+    settings: { schemaVersion: 1, tenants: [], activeTenant: null, automaticRewrite: true, recentTenants: [] },
+    problem: null,
+    hostAccess: true,
   });
+  // No policy is installed and sync is opt-in.
+  assert.deepEqual(answer.state.policy.managedTenants, []);
+  assert.equal(answer.state.sync.enabled, false);
   assert.deepEqual(await browser.dynamicRules(), []);
   assert.deepEqual(await browser.storage(), {});
 });
@@ -246,9 +247,10 @@ test('stored settings the core rejects: kept, copied, rules removed, problem rep
   await browser.inWorker((value) => chrome.storage.local.set({ settings: value }), corrupt);
   assert.deepEqual(await waitFor(() => browser.dynamicRules(), (r) => r.length === 0), []);
 
-  assert.deepEqual(await browser.send({ what: 'getState' }), {
-    ok: true,
-    state: { settings: null, problem, hostAccess: true },
+  assert.deepEqual(storedState(await browser.sendOk({ what: 'getState' })), {
+    settings: null,
+    problem,
+    hostAccess: true,
   });
   const stored = await browser.storage();
   assert.deepEqual(stored.settings, corrupt);
@@ -269,9 +271,10 @@ test('stored settings the core rejects: kept, copied, rules removed, problem rep
 
   // After a restart: still refused, the backup kept as it was, still no rules.
   await relaunch();
-  assert.deepEqual(await browser.send({ what: 'getState' }), {
-    ok: true,
-    state: { settings: null, problem, hostAccess: true },
+  assert.deepEqual(storedState(await browser.sendOk({ what: 'getState' })), {
+    settings: null,
+    problem,
+    hostAccess: true,
   });
   assert.deepEqual(await browser.storage(), stored);
   assert.deepEqual(await browser.dynamicRules(), []);

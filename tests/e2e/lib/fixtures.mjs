@@ -24,3 +24,11 @@ export function requestUrl(url) {
   const u = new URL(url);
   return `${u.protocol}//${u.host}${u.pathname}${u.search}`;
 }
+
+/**
+ * The part of the background's state that says what is stored and whether it is usable; policy
+ * and sync have their own tests (policy.test.mjs, sync.test.mjs).
+ */
+export function storedState({ settings, problem, hostAccess }) {
+  return { settings, problem, hostAccess };
+}
