@@ -11,8 +11,13 @@ import * as browser from './browser-adapter.js';
 import { readPolicy, onPolicyChanged } from './policy-manager.js';
 import { createSyncManager } from './sync-manager.js';
 
-// No top-level await in a module service worker: every handler awaits this instead.
-const ready = init();
+// No top-level await in a module service worker: every handler awaits this instead. The User
+// Timing marks are read by the start-up benchmark (benches/browser/startup.mjs).
+performance.mark('tenant-switch:wasm-start');
+const ready = init().then((wasm) => {
+  performance.measure('tenant-switch:wasm-ready', 'tenant-switch:wasm-start');
+  return wasm;
+});
 
 const BADGE_COLOR = '#1f5fbf';
 const BADGE_COLOR_MISMATCH = '#c62828';
@@ -60,7 +65,18 @@ async function load() {
     }
   }
   await loadPolicy();
+  fresh = true;
   return current;
+}
+
+// Whether `current` and `policy` are what storage and policy hold: set by load(), cleared when
+// anything but this worker changes them (which also queues a full sync). Reading 10,000 tenants
+// from storage and validating them again for every message would cost hundreds of milliseconds.
+let fresh = false;
+
+/** Loads the settings unless what is in memory is known to be current. */
+async function loadIfStale() {
+  if (!fresh) await load();
 }
 
 // Enterprise policy: the managed object as read, the user's stored choice of a policy tenant
@@ -76,10 +92,15 @@ async function loadPolicy() {
   refreshPolicyView();
 }
 
+// The effective settings validated once in the core, for the badge of every tab event.
+let loaded = null;
+
 function refreshPolicyView() {
   policy.effective = current.settings
     ? core.effectiveSettings(current.settings, policy.managed, policy.managedActiveTenant)
     : null;
+  loaded?.free();
+  loaded = current.settings ? new core.LoadedSettings(effectiveSettings()) : null;
 }
 
 /** What the rules and badges follow: the user's settings with the policy applied. */
@@ -125,7 +146,7 @@ async function state() {
 
 /** What one tab's toolbar badge shows, from the core's `tabBadge`. */
 function badgeFor(url) {
-  const badge = current.settings ? core.tabBadge(effectiveSettings(), url ?? null) : null;
+  const badge = loaded ? loaded.tabBadge(url ?? null) : null;
   if (!badge) {
     return { text: '', color: BADGE_COLOR, title: browser.getMessage('extName') };
   }
@@ -161,6 +182,7 @@ async function updateAllBadges() {
 async function sync() {
   await load();
   await installRules();
+  performance.mark('tenant-switch:rules-applied');
   await updateAllBadges();
 }
 
@@ -173,7 +195,7 @@ async function change(operation) {
 
 /** Loads the settings; refuses to go on while the stored settings are unusable. */
 async function loadUsable() {
-  await load();
+  await loadIfStale();
   if (current.problem) throw Object.assign(new Error(current.problem.message), current.problem);
 }
 
@@ -306,7 +328,7 @@ async function dispatch(message) {
   let extra = {};
   switch (message?.what) {
     case 'getState':
-      await load();
+      await loadIfStale();
       break;
     case 'applyOperation':
       await change(message.operation);
@@ -364,6 +386,7 @@ browser.onStorageChanged((changes) => {
   const own = lastWritten !== undefined && JSON.stringify(changes.settings.newValue) === lastWritten;
   lastWritten = undefined;
   if (own) return;
+  fresh = false;
   enqueue(sync).catch(logFailure);
 });
 
@@ -381,7 +404,10 @@ browser.onTabActivated(({ tabId }) => {
 });
 
 // A changed policy (the browser reloads it by itself) applies at once, without a restart.
-onPolicyChanged(() => enqueue(sync).catch(logFailure));
+onPolicyChanged(() => {
+  fresh = false;
+  enqueue(sync).catch(logFailure);
+});
 
 // Every start of the worker (install, browser start, or a wake for a message or a tab event)
 // begins with a full sync, before any queued message is handled.

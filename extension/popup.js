@@ -55,8 +55,9 @@ function setState(next) {
   render();
 }
 
-async function refresh() {
-  const answer = await sendMessage({ what: 'getState' });
+/** Asks the background for the state (or takes an answer already on its way) and redraws. */
+async function refresh(pending = sendMessage({ what: 'getState' })) {
+  const answer = await pending;
   if (answer?.ok) setState(answer.state);
   else say(errorMessage(answer?.error));
 }
@@ -236,10 +237,12 @@ $('request-host-access').addEventListener(
 
 localize();
 search.focus();
-const update = () => refresh().catch((error) => say(errorMessage(error)));
+const update = (pending) => refresh(pending).catch((error) => say(errorMessage(error)));
+// The state is fetched while the core compiles: with thousands of tenants both take a while.
+const firstState = sendMessage({ what: 'getState' });
 await init();
-onStorageChanged(update);
+onStorageChanged(() => update());
 // A changed enterprise policy changes the list too (the background re-reads it per request).
-onManagedChanged(update);
-window.addEventListener('focus', update);
-await update();
+onManagedChanged(() => update());
+window.addEventListener('focus', () => update());
+await update(firstState);

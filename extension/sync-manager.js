@@ -180,7 +180,7 @@ export function createSyncManager({ core, enqueue, load, apply, allowed = () => 
     stalled = null;
     let plan;
     try {
-      plan = core.syncPlan(items, received.model, browser.syncQuotas());
+      plan = core.syncPlan(items, received.model, storageQuotas());
     } catch (error) {
       if (error?.name === 'SyncTooLarge' || error?.name === 'SyncNewerFormat') {
         await stop(errorData(error));
@@ -244,7 +244,7 @@ export function createSyncManager({ core, enqueue, load, apply, allowed = () => 
       const received = core.syncReceive(null, items, settings, now());
       let plan;
       try {
-        plan = core.syncPlan(items, received.model, browser.syncQuotas());
+        plan = core.syncPlan(items, received.model, storageQuotas());
       } catch (error) {
         await stop(errorData(error));
         throw error;
@@ -262,4 +262,10 @@ export function createSyncManager({ core, enqueue, load, apply, allowed = () => 
       }
     },
   };
+}
+
+/** The storage quotas the core plans chunks within (the write rates are this file's concern). */
+function storageQuotas() {
+  const { quotaBytes, quotaBytesPerItem, maxItems } = browser.syncQuotas();
+  return { quotaBytes, quotaBytesPerItem, maxItems };
 }

@@ -487,3 +487,19 @@ fn policy_bindings_merge_choose_and_refuse() {
     ));
     assert_eq!(error.name(), "SettingsUnknownTenant");
 }
+
+#[wasm_bindgen_test]
+fn loaded_settings_give_the_same_badge_as_the_function() {
+    let url = format!("https://security.microsoft.com/?tid={FABRIKAM}");
+    let loaded = wasm::LoadedSettings::new(settings_with_contoso()).unwrap();
+    assert_eq!(
+        json_of(&loaded.tab_badge(Some(url.clone())).unwrap()),
+        json_of(&wasm::tab_badge(settings_with_contoso(), Some(url)).unwrap())
+    );
+    assert_eq!(
+        json_of(&loaded.tab_badge(None).unwrap()),
+        json!({"text": "CONT", "id": CONTOSO, "name": "Contoso", "known": true, "mismatch": false})
+    );
+    let error = error_of(wasm::LoadedSettings::new(js(json!({"schemaVersion": 99}))).map(|_| ()));
+    assert_eq!(error.name(), "SettingsNewerVersion");
+}
