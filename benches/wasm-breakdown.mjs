@@ -3,26 +3,12 @@
 // the same wasm-bindgen and wasm-opt steps as the shipped file, plus wasm-opt -g).
 // Usage: node benches/wasm-breakdown.mjs NAMED.wasm [TOP]   (prints JSON)
 import { readFileSync } from 'node:fs';
-
-function readUleb(bytes, offset) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[offset];
-    offset += 1;
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, offset];
-}
+import { SECTION_NAMES, readUleb } from '../scripts/wasm-size.mjs';
 
 function readName(bytes, offset) {
   const [length, start] = readUleb(bytes, offset);
   return [new TextDecoder().decode(bytes.subarray(start, start + length)), start + length];
 }
-
-const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'data count', 'tag'];
 
 function parse(bytes) {
   const sections = [];

@@ -2,14 +2,15 @@
 // traced to code, data (tables, strings) or metadata. (build.sh prints the raw and gzip sizes.)
 // Usage: node scripts/wasm-size.mjs FILE.wasm
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
-const SECTION_NAMES = [
+export const SECTION_NAMES = [
   'custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start',
   'element', 'code', 'data', 'data count', 'tag',
 ];
 
 /** Reads an unsigned LEB128 number at `offset`; returns [value, offset after it]. */
-function readUleb(bytes, offset) {
+export function readUleb(bytes, offset) {
   let value = 0;
   let shift = 0;
   let byte;
@@ -22,7 +23,7 @@ function readUleb(bytes, offset) {
   return [value, offset];
 }
 
-function sections(bytes) {
+export function sections(bytes) {
   const found = [];
   let offset = 8; // magic number and version
   while (offset < bytes.length) {
@@ -39,14 +40,17 @@ function sections(bytes) {
   return found;
 }
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: node scripts/wasm-size.mjs FILE.wasm');
-  process.exit(2);
+// Run as a script (not when benches/wasm-breakdown.mjs imports the parser above).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: node scripts/wasm-size.mjs FILE.wasm');
+    process.exit(2);
+  }
+  const bytes = readFileSync(file);
+  const kib = (n) => (n / 1024).toFixed(1);
+  const parts = sections(bytes)
+    .filter((section) => section.size >= 1024)
+    .map((section) => `${section.name} ${kib(section.size)} KiB`);
+  console.log(`    sections of 1 KiB or more: ${parts.join(', ')}`);
 }
-const bytes = readFileSync(file);
-const kib = (n) => (n / 1024).toFixed(1);
-const parts = sections(bytes)
-  .filter((section) => section.size >= 1024)
-  .map((section) => `${section.name} ${kib(section.size)} KiB`);
-console.log(`    sections of 1 KiB or more: ${parts.join(', ')}`);
