@@ -64,6 +64,8 @@ export const ERROR_DETAILS = {
   // (`importErrorMessage`), since the core gives a line or an entry and a column key.
   ImportRowDuplicateId: ['id', 'first'],
   ImportRowNameTaken: ['tenantName', 'id', 'first'],
+  ImportRowManagedTenant: ['id', 'tenantName'],
+  ImportRowManagedName: ['tenantName', 'id'],
   ImportRowNotObject: ['found'],
   ImportRowWrongType: ['field', 'found'],
 };

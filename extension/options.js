@@ -21,7 +21,10 @@ const list = $('tenant-list');
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 let state = null;
+// The core's search over the list, built on the first filter query after each state: building it
+// validates every tenant again (about 50 ms for 10,000), which an unfiltered list never needs.
 let picker = null;
+let pickerSettings = null;
 let tenantsById = new Map();
 let sorted = [];
 let page = 0;
@@ -56,7 +59,8 @@ function setState(next) {
   tenantsById = new Map(tenants.map((tenant) => [tenant.id, tenant]));
   sorted = [...tenants].sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
   picker?.free();
-  picker = settings ? new core.TenantPicker(settings, t('noTenant')) : null;
+  picker = null;
+  pickerSettings = settings;
   if (editing && !tenantsById.has(editing.id)) editing = null;
 
   $('problem').hidden = !state.problem;
@@ -78,7 +82,8 @@ async function refresh() {
 /** The tenants the filter lets through: A to Z, or best match first as the core ranks them. */
 function filtered() {
   const query = filter.value;
-  if (!query.trim() || !picker) return sorted;
+  if (!query.trim() || !pickerSettings) return sorted;
+  picker ??= new core.TenantPicker(pickerSettings, t('noTenant'));
   const { items } = picker.search(query, sorted.length + 1);
   return items.flatMap(({ id }) => (id !== null && tenantsById.has(id) ? [tenantsById.get(id)] : []));
 }
@@ -397,6 +402,16 @@ function importErrorMessage(error) {
   return errorMessage(details);
 }
 
+/**
+ * The policy tenants as a managed policy object (`{tenants}`) for the core, which rejects import
+ * rows that clash with them. The page has the core's merged view, in which policy tenants are
+ * listed exactly as the policy gives them.
+ */
+function policyTenants() {
+  const tenants = (state.policy?.managedTenants ?? []).map((id) => tenantsById.get(id));
+  return { tenants: tenants.filter(Boolean) };
+}
+
 function base64(bytes) {
   if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
   let binary = '';
@@ -479,7 +494,7 @@ importFile.addEventListener(
       return;
     }
     try {
-      const preview = core.previewImport(state.settings, bytes);
+      const preview = core.previewImport(state.settings, bytes, policyTenants());
       pendingImport = { name: file.name, bytes };
       showPreview(file.name, preview);
     } catch (problem) {

@@ -1,8 +1,8 @@
 //! Importing tenant lists from the files MSSPs already have, as a preview that changes nothing
 //! until it is applied.
 //!
-//! [`parse_import`] takes the file's bytes and the user's current tenants and returns an
-//! [`ImportPreview`]: every row judged as new, renamed, unchanged or rejected (with the physical
+//! [`parse_import`] takes the file's bytes, the user's current tenants and the enterprise
+//! policy's tenants and returns an [`ImportPreview`]: every row judged as new, renamed, unchanged or rejected (with the physical
 //! line or JSON entry and a serialisable reason), plus counts. [`apply_import`] merges the
 //! accepted rows into a tenant list in one step; it never removes a tenant the file does not
 //! mention.
@@ -23,16 +23,21 @@
 //!   ([`crate::export::unguard_formula`]). Rows whose cells are all empty are skipped.
 //!
 //! Row rules, in this order: a tenant ID already seen earlier in the file is a duplicate (the
-//! first row wins, whatever became of it); the name, ID and domain must make a valid
-//! [`Tenant`]; the name must not be used by another tenant (compared case-insensitively after
-//! NFKC), whether an existing tenant or an earlier accepted row. Rows are judged in file order
-//! against the list as the earlier accepted rows left it, so a row may take a name that an
-//! earlier row renamed away. An empty domain keeps the domain the tenant already has: exports
-//! such as Azure Lighthouse's have no domain column, and importing them must not erase domains.
+//! first row wins, whatever became of it); a policy tenant's ID is refused
+//! ([`ImportRowError::ManagedTenant`]: the administrator owns that tenant, and the user could
+//! not edit it by hand either); the name, ID and domain must make a valid [`Tenant`]; the name
+//! must not be used by another tenant (compared case-insensitively after NFKC), whether an
+//! existing tenant or an earlier accepted row; nor may it be a policy tenant's name
+//! ([`ImportRowError::ManagedName`]), unless the tenant has that name already (a clash the
+//! import does not create, which the policy merge shows as it did before). Rows are judged in
+//! file order against the list as the earlier accepted rows left it, so a row may take a name
+//! that an earlier row renamed away. An empty domain keeps the domain the tenant already has:
+//! exports such as Azure Lighthouse's have no domain column, and importing them must not erase
+//! domains.
 //!
-//! Policy tenants (issue 4, "Enterprise policy") are not considered yet: a clash with a policy
-//! tenant will need the policy list as another parameter of [`parse_import`] and a further
-//! [`ImportRowError`] variant.
+//! Policy tenants are refused rather than merged because they are never stored in the user's
+//! list (see [`crate::policy`]): importing one would add a user tenant hidden behind the
+//! policy's, and a name clash would show the imported tenant under a changed name.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -250,6 +255,12 @@ pub enum ImportRowError {
         id: TenantId,
         first: Option<RowPosition>,
     },
+    /// `ImportRowManagedTenant {id, tenantName}`: the ID is that of the policy tenant named
+    /// `tenantName`.
+    ManagedTenant { id: TenantId, tenant_name: String },
+    /// `ImportRowManagedName {tenantName, id}`: the name (as `tenantName`) is that of policy
+    /// tenant `id`.
+    ManagedName { tenant_name: String, id: TenantId },
     /// `ImportRowNotObject {found}`: a JSON entry that is not an object.
     NotObject { found: &'static str },
     /// `ImportRowWrongType {field, found}`: a JSON field that is not a string.
@@ -283,6 +294,16 @@ impl Serialize for ImportRowError {
                 if let Some(first) = first {
                     serialize_first(&mut map, *first)?;
                 }
+            }
+            Self::ManagedTenant { id, tenant_name } => {
+                map.serialize_entry("name", "ImportRowManagedTenant")?;
+                map.serialize_entry("id", id)?;
+                map.serialize_entry("tenantName", tenant_name)?;
+            }
+            Self::ManagedName { tenant_name, id } => {
+                map.serialize_entry("name", "ImportRowManagedName")?;
+                map.serialize_entry("tenantName", tenant_name)?;
+                map.serialize_entry("id", id)?;
             }
             Self::NotObject { found } => {
                 map.serialize_entry("name", "ImportRowNotObject")?;
@@ -325,6 +346,14 @@ impl fmt::Display for ImportRowError {
             } => write!(
                 f,
                 "the name {tenant_name:?} is taken by tenant {id} at {first}"
+            ),
+            Self::ManagedTenant { id, tenant_name } => write!(
+                f,
+                "tenant ID {id} is the policy tenant {tenant_name:?}, managed by your organisation"
+            ),
+            Self::ManagedName { tenant_name, id } => write!(
+                f,
+                "the name {tenant_name:?} is used by the policy tenant {id}, managed by your organisation"
             ),
             Self::NotObject { found } => {
                 write!(f, "a tenant should be a JSON object, found {found}")
@@ -416,7 +445,8 @@ impl ImportPreview {
     }
 }
 
-/// Reads an import file and judges every row against the user's current tenants.
+/// Reads an import file and judges every row against the user's current tenants (`existing`)
+/// and the enterprise policy's tenants (`managed`, see [`crate::policy::Policy::tenants`]).
 ///
 /// # Errors
 /// An [`ImportError`] when the file as a whole cannot be read: too large, binary, not UTF-8,
@@ -427,10 +457,14 @@ impl ImportPreview {
 /// ```
 /// use tenant_switch::import::{parse_import, ImportCounts};
 /// let csv = "Company name;Microsoft ID\nContoso;6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\n";
-/// let preview = parse_import(csv.as_bytes(), &[]).unwrap();
+/// let preview = parse_import(csv.as_bytes(), &[], &[]).unwrap();
 /// assert_eq!(preview.counts(), ImportCounts { new: 1, renamed: 0, unchanged: 0, rejected: 0 });
 /// ```
-pub fn parse_import(bytes: &[u8], existing: &[Tenant]) -> Result<ImportPreview, ImportError> {
+pub fn parse_import(
+    bytes: &[u8],
+    existing: &[Tenant],
+    managed: &[Tenant],
+) -> Result<ImportPreview, ImportError> {
     if bytes.len() > IMPORT_SIZE_LIMIT {
         return Err(ImportError::TooLarge {
             size: bytes.len(),
@@ -442,10 +476,11 @@ pub fn parse_import(bytes: &[u8], existing: &[Tenant]) -> Result<ImportPreview, 
     if start.is_empty() {
         return Err(ImportError::EmptyFile);
     }
+    let judge = Judge::new(existing, managed);
     if start.starts_with(['{', '[']) {
-        parse_json(&text, existing)
+        parse_json(&text, judge)
     } else {
-        parse_csv(&text, existing)
+        parse_csv(&text, judge)
     }
 }
 
@@ -542,6 +577,9 @@ fn count_newlines(bytes: &[u8]) -> usize {
 /// Judges rows one by one against the existing tenants and the rows before them.
 struct Judge<'a> {
     existing: HashMap<TenantId, &'a Tenant>,
+    /// Policy tenants by ID, and policy tenant names by name key.
+    managed: HashMap<TenantId, &'a Tenant>,
+    managed_names: HashMap<String, TenantId>,
     /// Name key → the tenant holding that name, and the row that gave it (none: existing).
     names: HashMap<String, (TenantId, Option<RowPosition>)>,
     /// Tenant ID → the first row that carried it.
@@ -551,7 +589,7 @@ struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
-    fn new(existing: &'a [Tenant]) -> Self {
+    fn new(existing: &'a [Tenant], managed: &'a [Tenant]) -> Self {
         let mut names = HashMap::with_capacity(existing.len());
         for tenant in existing {
             names
@@ -564,6 +602,11 @@ impl<'a> Judge<'a> {
                 .map(|tenant| (tenant.id(), tenant))
                 .collect(),
             names,
+            managed: managed.iter().map(|tenant| (tenant.id(), tenant)).collect(),
+            managed_names: managed
+                .iter()
+                .map(|tenant| (name_key(tenant.name()), tenant.id()))
+                .collect(),
             seen: HashMap::new(),
             counts: ImportCounts::default(),
             rows: Vec::new(),
@@ -605,6 +648,12 @@ impl<'a> Judge<'a> {
                 return Err(ImportRowError::DuplicateId { id, first });
             }
             self.seen.insert(id, position);
+            if let Some(policy_tenant) = self.managed.get(&id) {
+                return Err(ImportRowError::ManagedTenant {
+                    id,
+                    tenant_name: policy_tenant.name().to_owned(),
+                });
+            }
         }
         let domain = Some(domain.trim()).filter(|domain| !domain.is_empty());
         let mut tenant = Tenant::new(name, id, domain).map_err(ImportRowError::Tenant)?;
@@ -623,6 +672,15 @@ impl<'a> Judge<'a> {
                     tenant_name: tenant.name().to_owned(),
                     id: holder,
                     first,
+                });
+            }
+        }
+        if let Some(&holder) = self.managed_names.get(&key) {
+            // A tenant that has this name already keeps it: the import does not make the clash.
+            if !previous.is_some_and(|previous| name_key(previous.name()) == key) {
+                return Err(ImportRowError::ManagedName {
+                    tenant_name: tenant.name().to_owned(),
+                    id: holder,
                 });
             }
         }
@@ -661,7 +719,7 @@ impl<'a> Judge<'a> {
     }
 }
 
-fn parse_json(text: &str, existing: &[Tenant]) -> Result<ImportPreview, ImportError> {
+fn parse_json(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportError> {
     let value: Value = serde_json::from_str(text).map_err(|error| ImportError::InvalidJson {
         line: error.line(),
         column: error.column(),
@@ -702,7 +760,6 @@ fn parse_json(text: &str, existing: &[Tenant]) -> Result<ImportPreview, ImportEr
             })
         }
     };
-    let mut judge = Judge::new(existing);
     for (index, entry) in entries.iter().enumerate() {
         let position = RowPosition::Entry(index + 1);
         let Value::Object(object) = entry else {
@@ -791,7 +848,7 @@ impl Columns {
     }
 }
 
-fn parse_csv(text: &str, existing: &[Tenant]) -> Result<ImportPreview, ImportError> {
+fn parse_csv(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportError> {
     let (body, lines_before, declared) = strip_separator_line(text);
     let delimiter = match declared {
         Some(delimiter) => delimiter,
@@ -817,7 +874,6 @@ fn parse_csv(text: &str, existing: &[Tenant]) -> Result<ImportPreview, ImportErr
         None => return Err(ImportError::EmptyFile),
     };
     let columns = Columns::find(&header)?;
-    let mut judge = Judge::new(existing);
     for record in records {
         let record = record.map_err(invalid)?;
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -953,7 +1009,7 @@ mod tests {
     }
 
     fn import(text: &str, existing: &[Tenant]) -> Value {
-        result_json(parse_import(text.as_bytes(), existing))
+        result_json(parse_import(text.as_bytes(), existing, &[]))
     }
 
     fn error(text: &str) -> Value {
@@ -989,7 +1045,7 @@ mod tests {
     fn fixtures_give_exactly_the_expected_preview() {
         for (file, bytes, expected) in FIXTURES {
             let expected: Value = serde_json::from_str(expected).unwrap();
-            let actual = result_json(parse_import(bytes, &existing()));
+            let actual = result_json(parse_import(bytes, &existing(), &[]));
             assert_eq!(
                 actual,
                 expected,
@@ -999,11 +1055,71 @@ mod tests {
         }
     }
 
+    const WOODGROVE: &str = "7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a";
+    const NORTHWIND_POLICY: &str = "3e8f6a1b-5c2d-4f7e-8a9b-1c2d3e4f5a6b";
+
+    /// The policy tenants `policy-clash.csv` is judged against: one new to the user, one that
+    /// shadows the user's Contoso, one whose name the user's Northwind Traders has already.
+    fn managed() -> Vec<Tenant> {
+        vec![
+            tenant("Woodgrove Bank", WOODGROVE, Some("woodgrove.com")),
+            tenant("Contoso", CONTOSO, None),
+            tenant("Northwind Traders", NORTHWIND_POLICY, None),
+        ]
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn policy_tenants_are_refused_by_id_and_by_name() {
+        let (file, bytes, expected) = fixture!("policy-clash.csv", "policy-clash.expected.json");
+        let expected: Value = serde_json::from_str(expected).unwrap();
+        let actual = result_json(parse_import(bytes, &existing(), &managed()));
+        assert_eq!(
+            actual,
+            expected,
+            "{file}: got\n{}",
+            serde_json::to_string_pretty(&actual).unwrap()
+        );
+        let preview = parse_import(bytes, &existing(), &managed()).unwrap();
+        assert_eq!(
+            apply_import(&existing(), &preview),
+            vec![
+                tenant("Contoso", CONTOSO, Some("contoso.onmicrosoft.com")),
+                tenant("Fabrikam", FABRIKAM, Some("fabrikam.com")),
+                tenant("Northwind Traders", NORTHWIND, None),
+                tenant("Adatum", NEW_2, Some("adatum.example")),
+            ]
+        );
+        // The same file without a policy: the policy tenants' rows are ordinary rows again
+        // (line 5 then finds its name taken by line 4, line 8 is still a duplicate).
+        assert_eq!(
+            parse_import(bytes, &existing(), &[]).unwrap().counts(),
+            ImportCounts {
+                new: 3,
+                renamed: 1,
+                unchanged: 1,
+                rejected: 2
+            }
+        );
+        // JSON entries are judged by the same rules.
+        let json = format!(r#"[{{"name": "x", "id": "{WOODGROVE}"}}]"#);
+        assert_eq!(
+            import_under_policy(&json),
+            json!([{"entry": 1, "status": "rejected", "error": {"name": "ImportRowManagedTenant",
+                "id": WOODGROVE, "tenantName": "Woodgrove Bank"}}])
+        );
+    }
+
+    fn import_under_policy(text: &str) -> Value {
+        result_json(parse_import(text.as_bytes(), &existing(), &managed()))["ok"]["rows"].clone()
+    }
+
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn fixture_previews_apply_to_the_expected_lists() {
-        let apply =
-            |bytes: &[u8]| apply_import(&existing(), &parse_import(bytes, &existing()).unwrap());
+        let apply = |bytes: &[u8]| {
+            apply_import(&existing(), &parse_import(bytes, &existing(), &[]).unwrap())
+        };
         assert_eq!(
             apply(FIXTURES[0].1),
             vec![
@@ -1043,7 +1159,7 @@ mod tests {
     fn file_level_errors() {
         let too_large = vec![b'a'; IMPORT_SIZE_LIMIT + 1];
         assert_eq!(
-            parse_import(&too_large, &[]),
+            parse_import(&too_large, &[], &[]),
             Err(ImportError::TooLarge {
                 size: 10_485_761,
                 limit: 10_485_760
@@ -1059,7 +1175,7 @@ mod tests {
         );
         for empty in [&b""[..], b" \r\n\t", b"\xEF\xBB\xBF", b"\xFF\xFE\x20\x00"] {
             assert_eq!(
-                parse_import(empty, &[]),
+                parse_import(empty, &[], &[]),
                 Err(ImportError::EmptyFile),
                 "{empty:?}"
             );
@@ -1072,7 +1188,7 @@ mod tests {
             b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
         ] {
             assert_eq!(
-                parse_import(binary, &[]),
+                parse_import(binary, &[], &[]),
                 Err(ImportError::BinaryFile),
                 "{binary:?}"
             );
@@ -1083,7 +1199,7 @@ mod tests {
             "valid UTF-8 is not an encoding error"
         );
         assert_eq!(
-            parse_import(b"name,tenant id\n\xFC,x", &[]),
+            parse_import(b"name,tenant id\n\xFC,x", &[], &[]),
             Err(ImportError::NotUtf8 { line: 2 })
         );
         assert_eq!(
@@ -1103,7 +1219,7 @@ mod tests {
         let mut bytes = vec![0xFE, 0xFF];
         bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(
-            result_json(parse_import(&bytes, &[])),
+            result_json(parse_import(&bytes, &[], &[])),
             json!({"ok": {"format": "csv",
                 "counts": {"new": 1, "renamed": 0, "unchanged": 0, "rejected": 0},
                 "rows": [{"line": 2, "status": "new", "tenant": {"name": "Contoso", "id": CONTOSO}}]}})
@@ -1201,7 +1317,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn formula_guard_is_stripped_once() {
         let names = |text: &str| -> Vec<String> {
-            parse_import(text.as_bytes(), &[])
+            parse_import(text.as_bytes(), &[], &[])
                 .unwrap()
                 .changes()
                 .map(|tenant| tenant.name().to_owned())
@@ -1254,7 +1370,7 @@ mod tests {
         let text = format!(
             "name,tenant id,domain\nAdatum,{NEW_1},\nFabrikam Group,{FABRIKAM},\nbad,x,\nContoso,{CONTOSO},contoso.onmicrosoft.com\n"
         );
-        let preview = parse_import(text.as_bytes(), &existing()).unwrap();
+        let preview = parse_import(text.as_bytes(), &existing(), &[]).unwrap();
         assert_eq!(
             apply_import(&existing(), &preview),
             vec![
@@ -1316,7 +1432,7 @@ mod tests {
         let json = export_json(&tenants);
         let csv = export_csv(&tenants).unwrap();
         for (format, file) in [(ImportFormat::Json, json), (ImportFormat::Csv, csv)] {
-            let fresh = parse_import(file.as_bytes(), &[]).unwrap();
+            let fresh = parse_import(file.as_bytes(), &[], &[]).unwrap();
             assert_eq!(fresh.format(), format);
             assert_eq!(
                 fresh.counts(),
@@ -1328,7 +1444,7 @@ mod tests {
                 }
             );
             assert_eq!(apply_import(&[], &fresh), tenants, "{format:?}");
-            let again = parse_import(file.as_bytes(), &tenants).unwrap();
+            let again = parse_import(file.as_bytes(), &tenants, &[]).unwrap();
             assert_eq!(
                 again.counts(),
                 ImportCounts {
@@ -1366,6 +1482,26 @@ mod tests {
             taken.to_string(),
             "the name \"Contoso\" is taken by tenant 6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b at entry 2"
         );
+        let managed_tenant = ImportRowError::ManagedTenant {
+            id: TenantId::parse(WOODGROVE).unwrap(),
+            tenant_name: "Woodgrove Bank".to_owned(),
+        };
+        assert_eq!(
+            managed_tenant.to_string(),
+            "tenant ID 7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a is the policy tenant \"Woodgrove Bank\", managed by your organisation"
+        );
+        let managed_name = ImportRowError::ManagedName {
+            tenant_name: "WOODGROVE BANK".to_owned(),
+            id: TenantId::parse(WOODGROVE).unwrap(),
+        };
+        assert_eq!(
+            serde_json::to_value(&managed_name).unwrap(),
+            json!({"name": "ImportRowManagedName", "tenantName": "WOODGROVE BANK", "id": WOODGROVE})
+        );
+        assert_eq!(
+            managed_name.to_string(),
+            "the name \"WOODGROVE BANK\" is used by the policy tenant 7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a, managed by your organisation"
+        );
     }
 
     /// 10,000 rows, every one judged against 10,000 existing tenants: a quadratic step would
@@ -1384,7 +1520,7 @@ mod tests {
             csv.push_str(&format!("Customer {n} GmbH,{},c{n}.example\n", id(n)));
         }
         let started = std::time::Instant::now();
-        let preview = parse_import(csv.as_bytes(), &existing).unwrap();
+        let preview = parse_import(csv.as_bytes(), &existing, &[]).unwrap();
         let merged = apply_import(&existing, &preview);
         let elapsed = started.elapsed();
         assert_eq!(
@@ -1401,7 +1537,7 @@ mod tests {
         assert!(elapsed.as_millis() < limit_ms, "took {elapsed:?}");
         let json = export_json(&merged);
         let started = std::time::Instant::now();
-        let again = parse_import(json.as_bytes(), &merged).unwrap();
+        let again = parse_import(json.as_bytes(), &merged, &[]).unwrap();
         let elapsed = started.elapsed();
         println!("15,000 JSON entries against 15,000 tenants: {elapsed:?}");
         assert!(elapsed.as_millis() < limit_ms, "took {elapsed:?}");

@@ -16,7 +16,7 @@ use crate::portal;
 use crate::rules;
 use crate::search::{self, TenantPicker as CorePicker};
 use crate::settings::{Operation, Settings};
-use crate::tenant::TenantInput;
+use crate::tenant::{Tenant, TenantInput};
 use crate::tenant_id::TenantId;
 
 /// Errors of the binding layer itself: a JS caller passed something of the wrong shape.
@@ -170,25 +170,45 @@ pub fn apply_operation(settings: JsValue, operation: JsValue) -> Result<JsValue,
     to_js(&next.to_stored())
 }
 
+/// The policy's tenants from the managed policy object (as `effectiveSettings` takes it);
+/// `undefined`/`null` is no policy. Bad policy entries are skipped, as everywhere else.
+fn policy_tenants_from_js(managed: JsValue) -> Result<Vec<Tenant>, JsValue> {
+    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
+    Ok(report.policy.tenants().to_vec())
+}
+
 /// What importing the file would do to these settings' tenants: `{format, counts, rows}`, each
-/// row `{line|entry, status, tenant?, previous?, error?}`. Changes nothing.
+/// row `{line|entry, status, tenant?, previous?, error?}`. Rows that clash with a tenant of the
+/// managed policy `managed` (optional) are rejected. Changes nothing.
 #[wasm_bindgen(js_name = previewImport)]
-pub fn preview_import(settings: JsValue, bytes: &[u8]) -> Result<JsValue, JsValue> {
+pub fn preview_import(
+    settings: JsValue,
+    bytes: &[u8],
+    managed: JsValue,
+) -> Result<JsValue, JsValue> {
+    let managed = policy_tenants_from_js(managed)?;
     let settings = settings_from_js(settings)?;
-    let preview = import::parse_import(bytes, settings.tenants()).map_err(|e| js_error(&e))?;
+    let preview =
+        import::parse_import(bytes, settings.tenants(), &managed).map_err(|e| js_error(&e))?;
     to_js(&preview)
 }
 
-/// `{settings, preview}`: the file imported into the settings in one step, and what it did.
+/// `{settings, preview}`: the file imported into the settings in one step, and what it did;
+/// rows that clash with a tenant of the managed policy `managed` (optional) are not imported.
 #[wasm_bindgen(js_name = importTenants)]
-pub fn import_tenants(settings: JsValue, bytes: &[u8]) -> Result<JsValue, JsValue> {
+pub fn import_tenants(
+    settings: JsValue,
+    bytes: &[u8],
+    managed: JsValue,
+) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Imported {
         settings: serde_json::Value,
         preview: import::ImportPreview,
     }
+    let managed = policy_tenants_from_js(managed)?;
     let (next, preview) = settings_from_js(settings)?
-        .import(bytes)
+        .import(bytes, &managed)
         .map_err(|e| js_error(&e))?;
     to_js(&Imported {
         settings: next.to_stored(),
@@ -233,11 +253,49 @@ pub fn tab_badge(settings: JsValue, url: Option<String>) -> Result<JsValue, JsVa
     to_js(&search::tab_badge(&settings, url.as_deref()))
 }
 
+/// What `effectiveSettings` returns.
+#[derive(Serialize)]
+struct PolicyView {
+    #[serde(flatten)]
+    effective: crate::policy::Effective,
+    problems: Vec<crate::policy::PolicyError>,
+}
+
+fn policy_view(
+    settings: &Settings,
+    managed: JsValue,
+    managed_active_tenant: Option<String>,
+) -> Result<PolicyView, JsValue> {
+    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
+    let chosen = managed_active_tenant
+        .as_deref()
+        .and_then(|id| TenantId::parse(id).ok());
+    Ok(PolicyView {
+        effective: crate::policy::effective(settings, &report.policy, chosen),
+        problems: report.problems,
+    })
+}
+
 /// Settings validated once and kept in wasm memory, for work the background repeats on every tab
-/// event: validating 10,000 tenants again for each badge would take tens of milliseconds.
+/// event: validating 10,000 tenants again for each badge would take tens of milliseconds, and so
+/// would validating them again for the rules and the policy view after every change.
 #[wasm_bindgen]
 pub struct LoadedSettings {
-    inner: Settings,
+    inner: Loaded,
+}
+
+enum Loaded {
+    Plain(Settings),
+    UnderPolicy(Box<PolicyView>),
+}
+
+impl LoadedSettings {
+    fn settings(&self) -> &Settings {
+        match &self.inner {
+            Loaded::Plain(settings) => settings,
+            Loaded::UnderPolicy(view) => &view.effective.settings,
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -246,14 +304,46 @@ impl LoadedSettings {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue) -> Result<LoadedSettings, JsValue> {
         Ok(Self {
-            inner: settings_from_js(settings)?,
+            inner: Loaded::Plain(settings_from_js(settings)?),
         })
+    }
+
+    /// The user's settings validated once and merged with the managed policy, as
+    /// `effectiveSettings` merges them; badge and rules are then those of the effective
+    /// settings. Throws `Settings*` as `loadSettings` does.
+    #[wasm_bindgen(js_name = underPolicy)]
+    pub fn under_policy(
+        settings: JsValue,
+        managed: JsValue,
+        managed_active_tenant: Option<String>,
+    ) -> Result<LoadedSettings, JsValue> {
+        let settings = settings_from_js(settings)?;
+        let view = policy_view(&settings, managed, managed_active_tenant)?;
+        Ok(Self {
+            inner: Loaded::UnderPolicy(Box::new(view)),
+        })
+    }
+
+    /// What `effectiveSettings` returns for these settings, or `null` when they were loaded
+    /// with `new` (no policy merged).
+    #[wasm_bindgen(js_name = policyView)]
+    pub fn policy_view(&self) -> Result<JsValue, JsValue> {
+        match &self.inner {
+            Loaded::Plain(_) => Ok(JsValue::NULL),
+            Loaded::UnderPolicy(view) => to_js(view),
+        }
+    }
+
+    /// As the function `buildRules`, for these settings.
+    #[wasm_bindgen(js_name = buildRules)]
+    pub fn build_rules(&self) -> Result<JsValue, JsValue> {
+        to_js(&rules::build_rules(self.settings()))
     }
 
     /// As the function `tabBadge`, for these settings.
     #[wasm_bindgen(js_name = tabBadge)]
     pub fn tab_badge(&self, url: Option<String>) -> Result<JsValue, JsValue> {
-        to_js(&search::tab_badge(&self.inner, url.as_deref()))
+        to_js(&search::tab_badge(self.settings(), url.as_deref()))
     }
 }
 
@@ -305,22 +395,8 @@ pub fn effective_settings(
     managed: JsValue,
     managed_active_tenant: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    struct View {
-        #[serde(flatten)]
-        effective: crate::policy::Effective,
-        problems: Vec<crate::policy::PolicyError>,
-    }
     let settings = settings_from_js(settings)?;
-    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
-    let chosen = managed_active_tenant
-        .as_deref()
-        .and_then(|id| TenantId::parse(id).ok());
-    let effective = crate::policy::effective(&settings, &report.policy, chosen);
-    to_js(&View {
-        effective,
-        problems: report.problems,
-    })
+    to_js(&policy_view(&settings, managed, managed_active_tenant)?)
 }
 
 /// `{settings, managedActiveTenant}` after a page's operation under the managed policy; throws

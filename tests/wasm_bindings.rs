@@ -206,7 +206,8 @@ fn picker_and_badge() {
 #[wasm_bindgen_test]
 fn preview_import_judges_rows_without_changing_anything() {
     let csv = format!("name;tenant id\nContoso;{CONTOSO}\nFabrikam Ltd;{FABRIKAM}\nBad;x\n");
-    let preview = wasm::preview_import(settings_with_contoso(), csv.as_bytes()).unwrap();
+    let preview =
+        wasm::preview_import(settings_with_contoso(), csv.as_bytes(), JsValue::UNDEFINED).unwrap();
     assert_eq!(
         json_of(&preview),
         json!({"format": "csv",
@@ -224,11 +225,13 @@ fn preview_import_judges_rows_without_changing_anything() {
     let error = error_of(wasm::preview_import(
         settings_with_contoso(),
         b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+        JsValue::UNDEFINED,
     ));
     assert_eq!(error.name(), "ImportBinaryFile");
     let error = error_of(wasm::preview_import(
         settings_with_contoso(),
         b"Name,Customer\nContoso,x",
+        JsValue::NULL,
     ));
     assert_eq!(error.name(), "ImportMissingColumn");
     assert_eq!(prop(&error, "column").as_string().as_deref(), Some("id"));
@@ -241,7 +244,8 @@ fn import_tenants_returns_settings_and_preview() {
         NEW = "d0bd8401-04a0-4f53-bc15-761e19021d19",
         NEW2 = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
     );
-    let result = wasm::import_tenants(settings_with_contoso(), json.as_bytes()).unwrap();
+    let result =
+        wasm::import_tenants(settings_with_contoso(), json.as_bytes(), JsValue::UNDEFINED).unwrap();
     assert_eq!(
         json_of(&prop(&result, "settings")),
         json!({
@@ -267,7 +271,11 @@ fn import_tenants_returns_settings_and_preview() {
             "tenantName": "contoso", "id": CONTOSO}})
         )
     );
-    let error = error_of(wasm::import_tenants(settings_with_contoso(), b"  \n"));
+    let error = error_of(wasm::import_tenants(
+        settings_with_contoso(),
+        b"  \n",
+        JsValue::NULL,
+    ));
     assert_eq!(error.name(), "ImportEmptyFile");
 }
 
@@ -286,7 +294,9 @@ fn exports_are_strings_that_import_back_unchanged() {
         format!("\u{feff}name,tenant id,domain\r\nContoso,{CONTOSO},contoso.onmicrosoft.com\r\nFabrikam,{FABRIKAM},\r\n")
     );
     for file in [json, csv] {
-        let preview = wasm::preview_import(settings_with_contoso(), file.as_bytes()).unwrap();
+        let preview =
+            wasm::preview_import(settings_with_contoso(), file.as_bytes(), JsValue::UNDEFINED)
+                .unwrap();
         assert_eq!(
             json_of(&prop(&preview, "counts")),
             json!({"new": 0, "renamed": 0, "unchanged": 2, "rejected": 0})
@@ -501,5 +511,74 @@ fn loaded_settings_give_the_same_badge_as_the_function() {
         json!({"text": "CONT", "id": CONTOSO, "name": "Contoso", "known": true, "mismatch": false})
     );
     let error = error_of(wasm::LoadedSettings::new(js(json!({"schemaVersion": 99}))).map(|_| ()));
+    assert_eq!(error.name(), "SettingsNewerVersion");
+}
+
+#[wasm_bindgen_test]
+fn import_rows_that_clash_with_policy_tenants_are_rejected() {
+    const MANAGED: &str = "3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a";
+    const ADATUM: &str = "d0bd8401-04a0-4f53-bc15-761e19021d19";
+    let managed = || {
+        js(json!({"tenants": [{"name": "Managed", "id": MANAGED}, {"name": "Broken", "id": "x"}]}))
+    };
+    let csv = format!("name,tenant id\nMine,{MANAGED}\nMANAGED,{ADATUM}\nAdatum,{ADATUM}\n");
+    let rows = json!([
+        {"line": 2, "status": "rejected",
+         "error": {"name": "ImportRowManagedTenant", "id": MANAGED, "tenantName": "Managed"}},
+        {"line": 3, "status": "rejected",
+         "error": {"name": "ImportRowManagedName", "tenantName": "MANAGED", "id": MANAGED}},
+        {"line": 4, "status": "rejected",
+         "error": {"name": "ImportRowDuplicateId", "id": ADATUM, "firstLine": 3}}
+    ]);
+    let preview = wasm::preview_import(settings_with_contoso(), csv.as_bytes(), managed()).unwrap();
+    assert_eq!(
+        json_of(&preview),
+        json!({"format": "csv",
+               "counts": {"new": 0, "renamed": 0, "unchanged": 0, "rejected": 3},
+               "rows": rows})
+    );
+    let imported =
+        wasm::import_tenants(settings_with_contoso(), csv.as_bytes(), managed()).unwrap();
+    assert_eq!(json_of(&prop(&imported, "preview")), json_of(&preview));
+    assert_eq!(
+        json_of(&prop(&imported, "settings")),
+        json_of(&settings_with_contoso())
+    );
+    // Without a policy (argument left out in JS: undefined) the same rows are ordinary.
+    let plain =
+        wasm::preview_import(settings_with_contoso(), csv.as_bytes(), JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        json_of(&prop(&plain, "counts")),
+        json!({"new": 2, "renamed": 0, "unchanged": 0, "rejected": 1})
+    );
+}
+
+#[wasm_bindgen_test]
+fn loaded_settings_under_policy_match_the_functions() {
+    const MANAGED: &str = "3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a";
+    let managed = || js(json!({"tenants": [{"name": "Managed", "id": MANAGED}]}));
+    let loaded = wasm::LoadedSettings::under_policy(
+        settings_with_contoso(),
+        managed(),
+        Some(MANAGED.into()),
+    )
+    .unwrap();
+    let view =
+        wasm::effective_settings(settings_with_contoso(), managed(), Some(MANAGED.into())).unwrap();
+    assert_eq!(json_of(&loaded.policy_view().unwrap()), json_of(&view));
+    assert_eq!(
+        json_of(&loaded.build_rules().unwrap()),
+        json_of(&wasm::build_rules(prop(&view, "settings")).unwrap())
+    );
+    assert_eq!(
+        json_of(&loaded.tab_badge(None).unwrap()),
+        json!({"text": "MANA", "id": MANAGED, "name": "Managed", "known": true, "mismatch": false})
+    );
+    let plain = wasm::LoadedSettings::new(settings_with_contoso()).unwrap();
+    assert!(plain.policy_view().unwrap().is_null());
+    let error = error_of(
+        wasm::LoadedSettings::under_policy(js(json!({"schemaVersion": 99})), managed(), None)
+            .map(|_| ()),
+    );
     assert_eq!(error.name(), "SettingsNewerVersion");
 }

@@ -24,7 +24,7 @@ fn existing() -> Vec<Tenant> {
 /// no duplicate ID or name, and applying the same file again changes nothing more.
 fn check_import(bytes: &[u8]) {
     let existing = existing();
-    let Ok(preview) = parse_import(bytes, &existing) else {
+    let Ok(preview) = parse_import(bytes, &existing, &[]) else {
         return;
     };
     let counts = preview.counts();
@@ -50,7 +50,7 @@ fn check_import(bytes: &[u8]) {
     assert_eq!(ids.len(), applied.len(), "duplicate ID");
     let names: HashSet<_> = applied.iter().map(|t| name_key(t.name())).collect();
     assert_eq!(names.len(), applied.len(), "duplicate name");
-    if let Ok(again) = parse_import(bytes, &applied) {
+    if let Ok(again) = parse_import(bytes, &applied, &[]) {
         assert_eq!(
             (again.counts().new, again.counts().renamed),
             (0, 0),

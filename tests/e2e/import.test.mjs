@@ -50,7 +50,14 @@ test('every rejected-row error and BackupNone has a message in every locale, one
   const { ERROR_DETAILS } = await import('../../extension/i18n.js');
   const source = readFileSync(new URL('../../src/import.rs', import.meta.url), 'utf8');
   const names = [...source.matchAll(/serialize_entry\("name", "([A-Z]\w+)"\)/g)].map((m) => m[1]);
-  assert.deepEqual(names, ['ImportRowDuplicateId', 'ImportRowNameTaken', 'ImportRowNotObject', 'ImportRowWrongType']);
+  assert.deepEqual(names, [
+    'ImportRowDuplicateId',
+    'ImportRowNameTaken',
+    'ImportRowManagedTenant',
+    'ImportRowManagedName',
+    'ImportRowNotObject',
+    'ImportRowWrongType',
+  ]);
   for (const locale of readdirSync(new URL('../../extension/_locales/', import.meta.url))) {
     const messages = JSON.parse(
       readFileSync(new URL(`../../extension/_locales/${locale}/messages.json`, import.meta.url), 'utf8'),

@@ -134,6 +134,57 @@ describe('enterprise policy (Chromium managed policy file)', () => {
     assert.deepEqual((await browser.storage()).settings.tenants, [MY_CONTOSO, FABRIKAM]);
   });
 
+  test('import: rows that clash with a policy tenant are rejected in the preview and when applied', async () => {
+    const ADATUM = { name: 'Adatum', id: 'd0bd8401-04a0-4f53-bc15-761e19021d19' };
+    const OTHER_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const csv = [
+      'name,tenant id',
+      `Imported Northwind,${MANAGED_NORTHWIND.id}`,
+      `managed contoso,${OTHER_ID}`,
+      `${ADATUM.name},${ADATUM.id}`,
+    ].join('\n');
+    const page = await browser.openExtensionPage('options.html');
+    await page.getByRole('listitem').filter({ hasText: 'Managed Northwind' }).waitFor();
+    await page
+      .getByLabel('Import tenants')
+      .setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('heading', { name: 'Preview of \u2068customers.csv\u2069' }).waitFor();
+    assert.equal(
+      await page.locator('#import-counts').textContent(),
+      '1 new, 0 renamed, 0 unchanged, 2 rejected',
+    );
+    const rejected = await page.locator('#import-rejected-rows tr').evaluateAll((rows) =>
+      rows.map((row) => [...row.cells].map((cell) => cell.textContent)),
+    );
+    assert.deepEqual(rejected, [
+      [
+        'Line 2',
+        `Tenant ID ${MANAGED_NORTHWIND.id} belongs to \u2068Managed Northwind\u2069, a tenant your organisation manages: it cannot be imported.`,
+      ],
+      [
+        'Line 3',
+        `The name \u2068managed contoso\u2069 is used by tenant ${MANAGED_CONTOSO.id}, which your organisation manages.`,
+      ],
+    ]);
+    // The background judges the file again under the policy it holds, with the same result.
+    await page.getByRole('button', { name: 'Apply import' }).click();
+    await page
+      .getByRole('status')
+      .getByText('Import applied: 1 new, 0 renamed, 0 unchanged, 2 rejected.')
+      .waitFor();
+    assert.deepEqual((await browser.storage()).settings.tenants, [MY_CONTOSO, FABRIKAM, ADATUM]);
+    await page.close();
+    // Back to the user's list as it was, for the tests after this one.
+    await browser.inWorker(
+      (tenants) =>
+        chrome.storage.local.get('settings').then(({ settings }) =>
+          chrome.storage.local.set({ settings: { ...settings, tenants } })),
+      [MY_CONTOSO, FABRIKAM],
+    );
+    await waitFor(async () => (await browser.sendOk({ what: 'getState' })).settings.tenants.length === 2);
+    assert.deepEqual(browser.errors, []);
+  });
+
   test('popup: picking a policy tenant rewrites portal navigations to it', async () => {
     const popup = await browser.openExtensionPage('popup.html');
     const option = popup.getByRole('option', { name: 'Managed Northwind' });
