@@ -7,43 +7,12 @@ import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { launchBrowser } from './lib/browser.mjs';
-import { startPortalServer } from './lib/portal-server.mjs';
-
-/**
- * Chromium with the extension loaded (dist/extension, or EXTENSION_DIR) and every host mapped to
- * the local portal server. `errors` collects console errors, uncaught errors and CSP violations of
- * every page and the service worker.
- */
-async function launch(lang) {
-  const server = await startPortalServer();
-  const extensionDir = process.env.EXTENSION_DIR;
-  const browser = await launchBrowser({ server, lang, ...(extensionDir ? { extensionDir } : {}) });
-  return {
-    ...browser,
-    server,
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
-}
+import { launchWithServer as launch } from './lib/browser.mjs';
+import { DEFAULT_SETTINGS, storedSettings } from './lib/fixtures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-
 const ID = '6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b';
-const DEFAULTS = {
-  schemaVersion: 1,
-  tenants: [],
-  activeTenant: null,
-  automaticRewrite: true,
-  recentTenants: [],
-};
-
-
-const storedSettings = async (browser) =>
-  (await browser.inWorker(() => chrome.storage.local.get('settings'))).settings;
 
 /** Waits until the stored settings satisfy `predicate` (the background answers after writing). */
 async function waitForStored(browser, predicate, timeout = 5000) {
@@ -121,7 +90,7 @@ describe('options page (English)', () => {
   beforeEach(async () => {
     browser.errors.length = 0;
     for (const open of browser.context.pages()) await open.close();
-    await setSettings(browser, DEFAULTS);
+    await setSettings(browser, DEFAULT_SETTINGS);
     page = await browser.openExtensionPage('options.html');
     await page.getByRole('button', { name: 'Add tenant' }).waitFor();
   });
@@ -167,7 +136,7 @@ describe('options page (English)', () => {
       await alert.textContent(),
       'contoso.onmicrosoft.com is a domain name. Enter the tenant ID (a GUID) from the Microsoft Entra admin center, Overview, Tenant ID.',
     );
-    assert.deepEqual(await storedSettings(browser), DEFAULTS);
+    assert.deepEqual(await storedSettings(browser), DEFAULT_SETTINGS);
     assert.equal(await page.getByRole('listitem').count(), 0);
     await page.getByText('No tenants yet. Add the first one above.').waitFor();
     assert.deepEqual(browser.errors, []);
@@ -222,7 +191,7 @@ describe('options page (English)', () => {
       name,
       id: `${String(i + 1).padStart(8, '0')}-0c6e-4b8e-9e0a-2c1d3e4f5a6b`,
     }));
-    await setSettings(browser, { ...DEFAULTS, tenants });
+    await setSettings(browser, { ...DEFAULT_SETTINGS, tenants });
     await item('Northwind Traders').waitFor();
     const names = () => page.getByRole('listitem').locator('.name').allTextContents();
     assert.deepEqual(await names(), ['Contoso', 'Fabrikam', 'Northwind Traders']);
@@ -237,6 +206,8 @@ describe('options page (English)', () => {
 
   test('"Automatic tenant rewrite" is on by default and switches off', async () => {
     const checkbox = page.getByRole('checkbox', { name: 'Automatic tenant rewrite' });
+    // Disabled until the page has the background's state; then it shows the stored value.
+    await page.waitForFunction(() => !document.getElementById('automatic-rewrite').disabled);
     assert.equal(await checkbox.isChecked(), true);
     await checkbox.uncheck();
     await waitForStored(browser, (settings) => settings.automaticRewrite === false);
@@ -251,7 +222,7 @@ describe('options page (English)', () => {
       id: `${(i + 16).toString(16).padStart(8, '0')}-0c6e-4b8e-9e0a-2c1d3e4f5a6b`,
     }));
     // Written straight to storage (there is no bulk operation); the background re-reads it.
-    await setSettings(browser, { ...DEFAULTS, tenants });
+    await setSettings(browser, { ...DEFAULT_SETTINGS, tenants });
     await page.getByText('Showing 1–100 of 10,000').waitFor();
     assert.equal(await page.getByRole('listitem').count(), 100);
     await page.getByRole('button', { name: 'Next page' }).click();
@@ -314,7 +285,7 @@ describe('options page (German)', () => {
   });
 
   test('labels, buttons and messages are German', async () => {
-    await setSettings(browser, DEFAULTS);
+    await setSettings(browser, DEFAULT_SETTINGS);
     const page = await browser.openExtensionPage('options.html');
     await page.getByRole('heading', { name: 'Mandanten verwalten' }).waitFor();
     await page.getByLabel('Mandantenname').fill('Contoso');

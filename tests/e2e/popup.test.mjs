@@ -4,27 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
-import { launchBrowser } from './lib/browser.mjs';
-import { startPortalServer } from './lib/portal-server.mjs';
-
-/**
- * Chromium with the extension loaded (dist/extension, or EXTENSION_DIR) and every host mapped to
- * the local portal server. `errors` collects console errors, uncaught errors and CSP violations of
- * every page and the service worker.
- */
-async function launch(lang) {
-  const server = await startPortalServer();
-  const extensionDir = process.env.EXTENSION_DIR;
-  const browser = await launchBrowser({ server, lang, ...(extensionDir ? { extensionDir } : {}) });
-  return {
-    ...browser,
-    server,
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
-}
+import { launchWithServer as launch } from './lib/browser.mjs';
+import { DEFAULT_SETTINGS, storedSettings } from './lib/fixtures.mjs';
 
 const tenant = (n, name, domain) => ({
   name,
@@ -40,18 +21,6 @@ const PROSEWARE = tenant(6, 'Proseware');
 const TAILSPIN = tenant(7, 'Tailspin Toys');
 const WOODGROVE = tenant(8, 'Woodgrove Bank');
 const ALL = [CONTOSO, FABRIKAM, NORTHWIND, ADATUM, LITWARE, PROSEWARE, TAILSPIN, WOODGROVE];
-
-const DEFAULTS = {
-  schemaVersion: 1,
-  tenants: [],
-  activeTenant: null,
-  automaticRewrite: true,
-  recentTenants: [],
-};
-
-
-const storedSettings = async (browser) =>
-  (await browser.inWorker(() => chrome.storage.local.get('settings'))).settings;
 
 /** Accessible names of the listbox's options, in order. */
 async function optionNames(page, listbox = 'Tenants') {
@@ -84,7 +53,7 @@ describe('popup (English)', () => {
     await browser.inWorker(async (defaults) => {
       await chrome.storage.local.clear();
       await chrome.storage.local.set({ settings: defaults });
-    }, DEFAULTS);
+    }, DEFAULT_SETTINGS);
     for (const page of browser.context.pages()) await page.close();
   });
 
@@ -236,7 +205,7 @@ describe('popup (English)', () => {
     const last = tenants.at(-1);
     await browser.inWorker(
       (settings) => chrome.storage.local.set({ settings }),
-      { ...DEFAULTS, tenants, activeTenant: last.id },
+      { ...DEFAULT_SETTINGS, tenants, activeTenant: last.id },
     );
     const page = await browser.openExtensionPage('popup.html');
     const names = await optionNames(page);
@@ -264,7 +233,7 @@ describe('popup (German)', () => {
     browser = await launch('de');
     await browser.inWorker(
       (settings) => chrome.storage.local.set({ settings }),
-      { ...DEFAULTS, tenants: [CONTOSO, FABRIKAM], activeTenant: CONTOSO.id, recentTenants: [CONTOSO.id] },
+      { ...DEFAULT_SETTINGS, tenants: [CONTOSO, FABRIKAM], activeTenant: CONTOSO.id, recentTenants: [CONTOSO.id] },
     );
   });
   after(async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startPortalServer } from './portal-server.mjs';
 
 export const EXTENSION_DIR = fileURLToPath(new URL('../../../dist/extension/', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -210,5 +211,25 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     dynamicRules,
     storage,
     close,
+  };
+}
+
+/**
+ * `launchBrowser` with a portal server of its own, closed with the browser: Chromium with the
+ * extension (dist/extension, or the EXTENSION_DIR environment variable) and every host mapped to
+ * that server. `errors` collects console errors, uncaught errors and CSP violations of every page
+ * and the service worker.
+ */
+export async function launchWithServer(lang) {
+  const server = await startPortalServer();
+  const extensionDir = process.env.EXTENSION_DIR;
+  const browser = await launchBrowser({ server, lang, ...(extensionDir ? { extensionDir } : {}) });
+  return {
+    ...browser,
+    server,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
   };
 }

@@ -32,3 +32,16 @@ export function requestUrl(url) {
 export function storedState({ settings, problem, hostAccess }) {
   return { settings, problem, hostAccess };
 }
+
+/** The settings of a new install, as the core stores them. */
+export const DEFAULT_SETTINGS = {
+  schemaVersion: 1,
+  tenants: [],
+  activeTenant: null,
+  automaticRewrite: true,
+  recentTenants: [],
+};
+
+/** The settings in the extension's storage, read through its service worker. */
+export const storedSettings = async (browser) =>
+  (await browser.inWorker(() => chrome.storage.local.get('settings'))).settings;
