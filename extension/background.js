@@ -205,11 +205,16 @@ async function loadUsable() {
  */
 async function store(settings, backupReason, backups) {
   const items = { settings };
-  if (backups) {
-    items.tenantListBackups = backups;
-  } else if (backupReason) {
+  if (backups || backupReason) {
     const { tenantListBackups: stored } = await browser.storageGet('tenantListBackups');
-    items.tenantListBackups = withBackup(readBackups(stored), backupReason, current.settings.tenants);
+    const usable = readBackups(stored);
+    items.tenantListBackups =
+      backups ?? withBackup(usable, backupReason, current.settings.tenants);
+    // Backups of another shape (edited by hand, or corrupt) are set aside in the same write,
+    // never silently overwritten.
+    if (stored !== undefined && (!Array.isArray(stored) || usable.length !== stored.length)) {
+      items.tenantListBackupsRejected = { savedAt: Date.now(), data: stored };
+    }
   }
   lastWritten = JSON.stringify(settings);
   try {

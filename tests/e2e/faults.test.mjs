@@ -329,6 +329,23 @@ describe('a storage write that fails (quota exceeded)', () => {
   });
 });
 
+describe('tenant list backups stored in another shape', () => {
+  test('are set aside in the same write as a destructive change, never overwritten', async () => {
+    await storeByHand(GOOD, GOOD_RULES);
+    const corrupt = [{ savedAt: 'yesterday', tenants: 'Contoso' }, 42];
+    await browser.inWorker((value) => chrome.storage.local.set({ tenantListBackups: value }), corrupt);
+    await browser.sendOk({ what: 'applyOperation', operation: { op: 'deleteTenant', id: FABRIKAM.id } });
+    const stored = await browser.storage();
+    assert.deepEqual(stored.tenantListBackupsRejected.data, corrupt);
+    assert.equal(typeof stored.tenantListBackupsRejected.savedAt, 'number');
+    assert.deepEqual(
+      stored.tenantListBackups.map(({ reason, tenants }) => ({ reason, tenants })),
+      [{ reason: 'deleteTenant', tenants: [CONTOSO, FABRIKAM] }],
+    );
+    assert.deepEqual(stored.settings.tenants, [CONTOSO]);
+  });
+});
+
 describe('an extension update over a profile holding an earlier release\'s data', () => {
   const FIXTURES = new URL('../fixtures/previous-release/', import.meta.url);
   const read = (file) => JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8'));
