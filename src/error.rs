@@ -10,3 +10,17 @@
 /// Marker for errors that can cross into JavaScript: a `Display` message for logs and a
 /// serialised form `{"name": ..., ...details}` for the UI.
 pub trait UiError: std::error::Error + serde::Serialize {}
+
+/// The JSON type name of a value, as errors that say "expected X, found Y" report it: `null`,
+/// `boolean`, `number`, `string`, `array` or `object`.
+pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

@@ -48,7 +48,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::UiError;
+use crate::error::{json_type, UiError};
 use crate::export::{unguard_formula, FORMAT_NAME, FORMAT_VERSION};
 use crate::tenant::{Tenant, TenantError};
 use crate::tenant_id::TenantId;
@@ -797,17 +797,6 @@ fn json_text<'v>(
             field,
             found: json_type(other),
         }),
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 
