@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { EXTENSION_DIR, launchBrowser, makeProfile, removeProfile, waitFor } from './lib/browser.mjs';
 import core from './lib/core.mjs';
-import { CONTOSO, FABRIKAM, addTenant, setActiveTenant, setAutomaticRewrite, storedState } from './lib/fixtures.mjs';
+import { addTenant, CONTOSO, FABRIKAM, replaceStoredSettings, setActiveTenant, setAutomaticRewrite, storedState } from './lib/fixtures.mjs';
 import { startPortalServer } from './lib/portal-server.mjs';
 
 const GOOD = {
@@ -63,10 +63,7 @@ function coreProblem(stored) {
  * `rules` (none once it rejected the value).
  */
 async function storeByHand(value, rules) {
-  await browser.inWorker(async (settings) => {
-    await chrome.storage.local.clear();
-    await chrome.storage.local.set({ settings });
-  }, value);
+  await replaceStoredSettings(browser, value);
   assert.deepEqual(await waitFor(() => browser.dynamicRules(), (r) => isDeepStrictEqual(r, rules)), rules);
 }
 

@@ -11,7 +11,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { isDeepStrictEqual } from 'node:util';
 import { launchBrowser, waitFor } from './lib/browser.mjs';
 import core from './lib/core.mjs';
-import { CONTOSO, setActiveTenant } from './lib/fixtures.mjs';
+import { CONTOSO, replaceStoredSettings, setActiveTenant } from './lib/fixtures.mjs';
 import { OTHER_HOST, PORTAL_HOSTS, startPortalServer } from './lib/portal-server.mjs';
 
 /** Names an attacker would smuggle into a tenant list (a shared CSV, a colleague's export). */
@@ -77,10 +77,7 @@ function coreError(fn) {
  * for it (none when rejected) and `getState` answers what the core makes of it.
  */
 async function storeByHand(settings) {
-  await browser.inWorker(async (value) => {
-    await chrome.storage.local.clear();
-    await chrome.storage.local.set({ settings: value });
-  }, settings);
+  await replaceStoredSettings(browser, settings);
   let expected;
   try {
     expected = { settings: core.loadSettings(settings), problem: null };

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { launchBrowser, waitFor } from './lib/browser.mjs';
+import { replaceStoredSettings } from './lib/fixtures.mjs';
 import { startPortalServer } from './lib/portal-server.mjs';
 
 const CONTOSO = '6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b';
@@ -415,10 +416,7 @@ describe('import, export and backups (German)', () => {
   });
 
   test('the preview and its reasons are German', async () => {
-    await browser.inWorker(async (value) => {
-      await chrome.storage.local.clear();
-      await chrome.storage.local.set({ settings: value });
-    }, THREE);
+    await replaceStoredSettings(browser, THREE);
     const page = await browser.openExtensionPage('options.html');
     await page.getByRole('button', { name: 'Mandant hinzufügen' }).waitFor();
     await page.getByLabel('Mandanten importieren').setInputFiles({

@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launchWithServer as launch } from './lib/browser.mjs';
-import { DEFAULT_SETTINGS, storedSettings } from './lib/fixtures.mjs';
+import { DEFAULT_SETTINGS, replaceStoredSettings, storedSettings } from './lib/fixtures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,12 +24,6 @@ async function waitForStored(browser, predicate, timeout = 5000) {
     await new Promise((done) => setTimeout(done, 50));
   }
 }
-
-const setSettings = (browser, settings) =>
-  browser.inWorker(async (value) => {
-    await chrome.storage.local.clear();
-    await chrome.storage.local.set({ settings: value });
-  }, settings);
 
 describe('messages', () => {
   const locales = readdirSync(join(ROOT, 'extension/_locales'));
@@ -90,7 +84,7 @@ describe('options page (English)', () => {
   beforeEach(async () => {
     browser.errors.length = 0;
     for (const open of browser.context.pages()) await open.close();
-    await setSettings(browser, DEFAULT_SETTINGS);
+    await replaceStoredSettings(browser, DEFAULT_SETTINGS);
     page = await browser.openExtensionPage('options.html');
     await page.getByRole('button', { name: 'Add tenant' }).waitFor();
   });
@@ -191,7 +185,7 @@ describe('options page (English)', () => {
       name,
       id: `${String(i + 1).padStart(8, '0')}-0c6e-4b8e-9e0a-2c1d3e4f5a6b`,
     }));
-    await setSettings(browser, { ...DEFAULT_SETTINGS, tenants });
+    await replaceStoredSettings(browser, { ...DEFAULT_SETTINGS, tenants });
     await item('Northwind Traders').waitFor();
     const names = () => page.getByRole('listitem').locator('.name').allTextContents();
     assert.deepEqual(await names(), ['Contoso', 'Fabrikam', 'Northwind Traders']);
@@ -222,7 +216,7 @@ describe('options page (English)', () => {
       id: `${(i + 16).toString(16).padStart(8, '0')}-0c6e-4b8e-9e0a-2c1d3e4f5a6b`,
     }));
     // Written straight to storage (there is no bulk operation); the background re-reads it.
-    await setSettings(browser, { ...DEFAULT_SETTINGS, tenants });
+    await replaceStoredSettings(browser, { ...DEFAULT_SETTINGS, tenants });
     await page.getByText('Showing 1–100 of 10,000').waitFor();
     assert.equal(await page.getByRole('listitem').count(), 100);
     await page.getByRole('button', { name: 'Next page' }).click();
@@ -235,7 +229,7 @@ describe('options page (English)', () => {
 
   test('unusable stored settings: an alert says the data was kept; nothing is overwritten', async () => {
     const stored = { schemaVersion: 99, tenants: 'from a newer version' };
-    await setSettings(browser, stored);
+    await replaceStoredSettings(browser, stored);
     await page.reload();
     const banner = page.getByRole('alert').filter({ hasText: 'Your stored settings cannot be used' });
     await banner.waitFor();
@@ -285,7 +279,7 @@ describe('options page (German)', () => {
   });
 
   test('labels, buttons and messages are German', async () => {
-    await setSettings(browser, DEFAULT_SETTINGS);
+    await replaceStoredSettings(browser, DEFAULT_SETTINGS);
     const page = await browser.openExtensionPage('options.html');
     await page.getByRole('heading', { name: 'Mandanten verwalten' }).waitFor();
     await page.getByLabel('Mandantenname').fill('Contoso');

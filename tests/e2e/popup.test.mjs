@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { launchWithServer as launch } from './lib/browser.mjs';
-import { DEFAULT_SETTINGS, storedSettings } from './lib/fixtures.mjs';
+import { DEFAULT_SETTINGS, replaceStoredSettings, storedSettings } from './lib/fixtures.mjs';
 
 const tenant = (n, name, domain) => ({
   name,
@@ -39,6 +39,18 @@ async function selectedNames(page) {
     );
 }
 
+/** The text an option's aria-describedby points at (its ID and domain). */
+const optionDescription = (page, name) =>
+  page
+    .getByRole('option', { name })
+    .evaluate((element) =>
+      element
+        .getAttribute('aria-describedby')
+        .split(' ')
+        .map((id) => document.getElementById(id).textContent)
+        .join(' '),
+    );
+
 describe('popup (English)', () => {
   let browser;
 
@@ -50,10 +62,7 @@ describe('popup (English)', () => {
   });
   beforeEach(async () => {
     browser.errors.length = 0;
-    await browser.inWorker(async (defaults) => {
-      await chrome.storage.local.clear();
-      await chrome.storage.local.set({ settings: defaults });
-    }, DEFAULT_SETTINGS);
+    await replaceStoredSettings(browser, DEFAULT_SETTINGS);
     for (const page of browser.context.pages()) await page.close();
   });
 
@@ -95,15 +104,7 @@ describe('popup (English)', () => {
     ]);
     assert.deepEqual(await selectedNames(page), ['Tailspin Toys']);
     // The ID and domain are the option's description.
-    const description = await page
-      .getByRole('option', { name: 'Northwind Traders' })
-      .evaluate((element) =>
-        element
-          .getAttribute('aria-describedby')
-          .split(' ')
-          .map((id) => document.getElementById(id).textContent)
-          .join(' '),
-      );
+    const description = await optionDescription(page, 'Northwind Traders');
     assert.equal(description, `Tenant ID: ${NORTHWIND.id} northwind.example`);
     assert.deepEqual(browser.errors, []);
   });
@@ -250,15 +251,7 @@ describe('popup (German)', () => {
       assert.equal(await page.getByRole('button', { name }).count(), 1, name);
     }
     assert.equal(await page.getByRole('link', { name: 'Mandanten verwalten' }).count(), 1);
-    const description = await page
-      .getByRole('option', { name: 'Contoso' })
-      .evaluate((element) =>
-        element
-          .getAttribute('aria-describedby')
-          .split(' ')
-          .map((id) => document.getElementById(id).textContent)
-          .join(' '),
-      );
+    const description = await optionDescription(page, 'Contoso');
     assert.equal(description, `Mandanten-ID: ${CONTOSO.id} contoso.onmicrosoft.com`);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
     assert.deepEqual(browser.errors, []);

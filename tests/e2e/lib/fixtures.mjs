@@ -45,3 +45,13 @@ export const DEFAULT_SETTINGS = {
 /** The settings in the extension's storage, read through its service worker. */
 export const storedSettings = async (browser) =>
   (await browser.inWorker(() => chrome.storage.local.get('settings'))).settings;
+
+/**
+ * Replaces everything in the extension's storage with `settings`, written through its service
+ * worker (bypassing the background's validation, as a hand edit or an older release would).
+ */
+export const replaceStoredSettings = (browser, settings) =>
+  browser.inWorker(async (value) => {
+    await chrome.storage.local.clear();
+    await chrome.storage.local.set({ settings: value });
+  }, settings);
