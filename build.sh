@@ -139,7 +139,8 @@ setup() {
 build_wasm() {
     step "WebAssembly package (wasm-pack, --target web) -> pkg/web/"
     # no-install: use the version-checked tools on PATH, never a download or a rebuild of its own.
-    wasm-pack build --mode no-install --release --target web --out-dir pkg/web --no-typescript
+    wasm-pack build --mode no-install --release --target web --out-dir pkg/web --no-typescript \
+        -- --features wasm
 
     # The www page runs from file:// where modules cannot load: it needs the classic-script glue
     # (a `wasm_bindgen` global with initSync). Same compiled .wasm, so no second cargo build.
@@ -169,6 +170,8 @@ build_extension() {
     mkdir -p dist/extension/core
     cp -R extension/. dist/extension/
     cp "pkg/web/$CRATE_FILE.js" "pkg/web/${CRATE_FILE}_bg.wasm" dist/extension/core/
+    # The error catalogue comes from the core itself (src/error/catalogue.rs).
+    node scripts/error-fields.mjs "pkg/web/$CRATE_FILE.js" "$WEB_WASM" dist/extension/error-fields.js
     if [ -f dist/extension/manifest.json ]; then
         node scripts/set-manifest-version.mjs dist/extension/manifest.json "$CRATE_VERSION"
         note "manifest version $CRATE_VERSION"
@@ -239,7 +242,7 @@ run_wasm_tests() {
     log="$(mktemp)"
     # --tests: doctests are native-only (they are plain binaries, not wasm-bindgen tests).
     if ! env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner "$@" \
-        cargo test --target "$WASM_TARGET" --tests 2>&1 | tee "$log"; then
+        cargo test --target "$WASM_TARGET" --tests --features wasm 2>&1 | tee "$log"; then
         rm -f "$log"
         die "wasm tests in $label failed"
     fi

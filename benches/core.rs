@@ -13,7 +13,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use serde_json::{json, Value};
 use tenant_switch::portal::with_tenant;
-use tenant_switch::rules::build_rules;
+use tenant_switch::session::{Event, Session, StartInput};
 use tenant_switch::search::{TenantIndex, TenantPicker};
 use tenant_switch::settings::Settings;
 use tenant_switch::tenant::Tenant;
@@ -102,7 +102,7 @@ fn synthetic_tenant(i: u32) -> Value {
     json!({ "name": name, "id": id, "domain": format!("{slug}.onmicrosoft.com") })
 }
 
-/// Stored settings (schema 1) with `count` synthetic tenants, the first one active.
+/// Stored settings (schema 2) with `count` synthetic tenants, the first one for new tabs.
 fn synthetic_settings(count: u32) -> Value {
     let tenants: Vec<Value> = (0..count).map(synthetic_tenant).collect();
     let active = tenants.first().map(|tenant| tenant["id"].clone());
@@ -112,9 +112,9 @@ fn synthetic_settings(count: u32) -> Value {
         .map(|tenant| tenant["id"].clone())
         .collect();
     json!({
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "tenants": tenants,
-        "activeTenant": active,
+        "defaultTenant": active,
         "automaticRewrite": true,
         "recentTenants": recent,
     })
@@ -177,18 +177,57 @@ fn bench_with_tenant(c: &mut Criterion) {
     group.finish();
 }
 
-fn bench_build_rules(c: &mut Criterion) {
-    let mut group = c.benchmark_group("build_rules");
+/// What a worker start reads, with `count` tenants and the rules already in place.
+fn start_input(count: u32) -> StartInput {
+    let settings = synthetic_settings(count);
+    let default = settings["defaultTenant"].as_str().and_then(|id| TenantId::parse(id).ok());
+    let rules = tenant_switch::rules::default_rules(default);
+    or_exit(
+        serde_json::from_value(json!({
+            "now": 1_767_225_600_000u64,
+            "local": {"settings": settings, "lastPolicy": {"seenAt": 1, "managed": null}},
+            "dynamicRules": rules,
+            "tabs": [{"id": 1, "url": "https://security.microsoft.com/?tid=00000000-0000-4000-8000-000000000001"}],
+        })),
+        "the start input",
+    )
+}
+
+fn event(value: Value) -> Event {
+    or_exit(serde_json::from_value(value), "the event")
+}
+
+fn bench_session(c: &mut Criterion) {
+    let mut group = c.benchmark_group("session");
     for count in [1, 10_000] {
-        let settings = or_exit(
-            Settings::load(Some(&synthetic_settings(count))),
-            "the synthetic settings",
-        );
-        group.bench_with_input(
-            BenchmarkId::new("tenants", count),
-            &settings,
-            |b, settings| b.iter(|| build_rules(black_box(settings))),
-        );
+        let input = start_input(count);
+        group.bench_with_input(BenchmarkId::new("start", count), &input, |b, input| {
+            b.iter(|| Session::start(black_box(input.clone())))
+        });
+        let (mut session, _) = Session::start(input.clone());
+        let mut n = 0u64;
+        group.bench_function(BenchmarkId::new("add_tenant", count), |b| {
+            b.iter(|| {
+                n += 1;
+                let added = session.handle(event(json!({
+                    "type": "message", "id": n, "now": 1_767_225_600_000u64 + n,
+                    "message": {"what": "applyOperation", "operation": {"op": "addTenant",
+                        "tenant": {"name": format!("Added {n}"), "id": format!("20000000-0000-4000-8000-{n:012x}")}}}
+                })));
+                // The store succeeded: the next event is not a failure report.
+                black_box(added)
+            })
+        });
+        let (mut session, _) = Session::start(input);
+        group.bench_function(BenchmarkId::new("tab_event", count), |b| {
+            b.iter(|| {
+                n += 1;
+                black_box(session.handle(event(json!({
+                    "type": "tabUpdated", "tabId": 1, "now": 1_767_225_600_000u64 + n,
+                    "url": format!("https://security.microsoft.com/incidents/{n}?tid=00000000-0000-4000-8000-000000000001")
+                }))))
+            })
+        });
     }
     group.finish();
 }
@@ -249,7 +288,7 @@ fn main() {
         .configure_from_args();
     bench_parse(&mut criterion);
     bench_with_tenant(&mut criterion);
-    bench_build_rules(&mut criterion);
+    bench_session(&mut criterion);
     bench_search(&mut criterion);
     criterion.final_summary();
 }

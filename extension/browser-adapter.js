@@ -1,30 +1,48 @@
 // The only module that touches the browser's extension APIs. Everything else (background.js,
-// popup.js, options.js) goes through these small functions, so a browser difference is fixed in
-// one place. Firefox exposes promise-based `browser.*`; Chromium's MV3 `chrome.*` returns promises
-// too, so the same calls work on both.
+// popup.js, options.js, the content scripts' own small calls aside) goes through these small
+// functions, so a browser difference is fixed in one place. Firefox exposes promise-based
+// `browser.*`; Chromium's MV3 `chrome.*` returns promises too, so the same calls work on both.
 
 const api = globalThis.browser ?? globalThis.chrome;
 
-// --- storage.local --------------------------------------------------------------------------
+// --- storage (local, session, sync) -------------------------------------------------------
 
-/** Reads `keys` (a string or an array of strings) from storage.local. */
-export function storageGet(keys) {
-  return api.storage.local.get(keys);
+/** Reads `keys` (an array, or `null` for everything) from `storage.<area>`. */
+export function storageGet(area, keys) {
+  return api.storage[area].get(keys);
 }
 
-/** Writes the given `{key: value}` pairs to storage.local. */
-export function storageSet(items) {
-  return api.storage.local.set(items);
+/** Writes `{key: value}` pairs to `storage.<area>` in one write. */
+export function storageSet(area, items) {
+  return api.storage[area].set(items);
 }
 
-/** Calls `listener(changes)` whenever storage.local changes. */
+/** Removes `keys` from `storage.<area>`. */
+export function storageRemove(area, keys) {
+  return api.storage[area].remove(keys);
+}
+
+/** Calls `listener(area, changes)` whenever any storage area changes (`managed` included). */
 export function onStorageChanged(listener) {
-  api.storage.onChanged.addListener((changes, areaName) => {
-    if (areaName === 'local') listener(changes);
-  });
+  api.storage.onChanged.addListener((changes, area) => listener(area, changes));
 }
 
-// --- storage.managed (enterprise policy, read-only) -----------------------------------------
+/** `storage.local`'s quota without `unlimitedStorage`, when the browser publishes it. */
+export function localQuotaBytes() {
+  return api.storage.local.QUOTA_BYTES;
+}
+
+/** `storage.sync`'s limits as the browser publishes them (the core fills in what is missing). */
+export function syncLimits() {
+  const sync = api.storage.sync;
+  return {
+    quotaBytes: sync.QUOTA_BYTES,
+    quotaBytesPerItem: sync.QUOTA_BYTES_PER_ITEM,
+    maxItems: sync.MAX_ITEMS,
+    maxWriteOperationsPerMinute: sync.MAX_WRITE_OPERATIONS_PER_MINUTE,
+    maxWriteOperationsPerHour: sync.MAX_WRITE_OPERATIONS_PER_HOUR,
+  };
+}
 
 /**
  * Everything the administrator's policy sets for this extension; `{}` when none. Firefox throws
@@ -38,67 +56,25 @@ export async function getManaged() {
   }
 }
 
-/** Calls `listener(changes)` whenever the browser reloads a changed policy. */
-export function onManagedChanged(listener) {
-  api.storage.onChanged.addListener((changes, areaName) => {
-    if (areaName === 'managed') listener(changes);
-  });
-}
+// --- declarativeNetRequest ('dynamic' or 'session' rules) ----------------------------------
 
-// --- storage.sync (opt-in sync of the tenant list; see sync-manager.js) ----------------------
+const RULES = {
+  dynamic: { get: 'getDynamicRules', update: 'updateDynamicRules' },
+  session: { get: 'getSessionRules', update: 'updateSessionRules' },
+};
 
-/** Everything in storage.sync: the manifest and chunk items sync-manager.js wrote. */
-export function syncGet(keys = null) {
-  return api.storage.sync.get(keys);
-}
-
-/** Writes `{key: value}` pairs to storage.sync; rejects (and writes nothing) over a quota. */
-export function syncSet(items) {
-  return api.storage.sync.set(items);
-}
-
-/** Removes `keys` from storage.sync. */
-export function syncRemove(keys) {
-  return api.storage.sync.remove(keys);
-}
-
-/** Bytes storage.sync counts for `keys` (`null`: everything). Firefox may lack it: `null` then. */
-export async function syncBytesInUse(keys = null) {
-  if (typeof api.storage.sync.getBytesInUse !== 'function') return null;
-  return api.storage.sync.getBytesInUse(keys);
-}
-
-/**
- * storage.sync's limits as the browser publishes them, `{quotaBytes, quotaBytesPerItem, maxItems,
- * writesPerMinute, writesPerHour}`, with Chromium's documented values where a browser omits one.
- */
-export function syncQuotas() {
-  const sync = api.storage.sync;
-  return {
-    quotaBytes: sync.QUOTA_BYTES ?? 102400,
-    quotaBytesPerItem: sync.QUOTA_BYTES_PER_ITEM ?? 8192,
-    maxItems: sync.MAX_ITEMS ?? 512,
-    writesPerMinute: sync.MAX_WRITE_OPERATIONS_PER_MINUTE ?? 120,
-    writesPerHour: sync.MAX_WRITE_OPERATIONS_PER_HOUR ?? 1800,
-  };
-}
-
-/** Calls `listener(changes)` whenever storage.sync changes (written here or by another browser). */
-export function onSyncChanged(listener) {
-  api.storage.onChanged.addListener((changes, areaName) => {
-    if (areaName === 'sync') listener(changes);
-  });
-}
-
-// --- declarativeNetRequest ------------------------------------------------------------------
-
-export function getDynamicRules() {
-  return api.declarativeNetRequest.getDynamicRules();
+export function getRules(kind) {
+  return api.declarativeNetRequest[RULES[kind].get]();
 }
 
 /** `update` is `{removeRuleIds, addRules}` as declarativeNetRequest defines it. */
-export function updateDynamicRules(update) {
-  return api.declarativeNetRequest.updateDynamicRules(update);
+export function updateRules(kind, update) {
+  return api.declarativeNetRequest[RULES[kind].update](update);
+}
+
+export async function removeAllRules(kind) {
+  const rules = await getRules(kind);
+  return updateRules(kind, { removeRuleIds: rules.map((rule) => rule.id), addRules: [] });
 }
 
 // --- toolbar action (per tab) ---------------------------------------------------------------
@@ -125,10 +101,6 @@ export function queryTabs(queryInfo = {}) {
   return api.tabs.query(queryInfo);
 }
 
-export function getTab(tabId) {
-  return api.tabs.get(tabId);
-}
-
 export function updateTab(tabId, properties) {
   return api.tabs.update(tabId, properties);
 }
@@ -137,14 +109,31 @@ export function createTab(properties) {
   return api.tabs.create(properties);
 }
 
+/** Sends `message` to the content script of a tab; a tab without one is not an error. */
+export async function sendToTab(tabId, message) {
+  try {
+    await api.tabs.sendMessage(tabId, message);
+  } catch {
+    // No content script there (not a portal page, or still loading): nothing to tell.
+  }
+}
+
+export function onTabCreated(listener) {
+  api.tabs.onCreated.addListener(listener);
+}
+
 /** Calls `listener(tabId, changeInfo, tab)` when a tab changes. */
 export function onTabUpdated(listener) {
   api.tabs.onUpdated.addListener(listener);
 }
 
-/** Calls `listener({tabId, windowId})` when a tab becomes the active one of its window. */
-export function onTabActivated(listener) {
-  api.tabs.onActivated.addListener(listener);
+export function onTabRemoved(listener) {
+  api.tabs.onRemoved.addListener(listener);
+}
+
+/** Calls `listener(addedTabId, removedTabId)` when a prerendered tab replaces another. */
+export function onTabReplaced(listener) {
+  api.tabs.onReplaced?.addListener(listener);
 }
 
 // --- runtime --------------------------------------------------------------------------------
@@ -156,7 +145,8 @@ export function sendMessage(message) {
 
 /**
  * Answers messages with `handler(message, sender)`, which returns a promise of the answer.
- * Uses `sendResponse` plus `return true`, which both Chromium and Firefox honour.
+ * Uses `sendResponse` plus `return true`, which both Chromium and Firefox honour. Only this
+ * extension's own pages and content scripts are answered.
  */
 export function onMessage(handler) {
   api.runtime.onMessage.addListener((message, sender, sendResponse) => {
@@ -192,6 +182,11 @@ export function openOptionsPage() {
 /** Whether every portal host permission is granted (a user or policy can withhold them). */
 export function hasHostAccess(origins = portalOrigins()) {
   return api.permissions.contains({ origins });
+}
+
+/** Whether the API permission `name` (e.g. `unlimitedStorage`) is granted. */
+export function hasPermission(name) {
+  return api.permissions.contains({ permissions: [name] });
 }
 
 /** Asks the user for the portal host permissions again; needs a user gesture. */

@@ -1,37 +1,23 @@
-// The options page: add, edit, delete (with undo) and filter tenants, import (with a preview),
-// export, restore the previous list, and switch automatic rewrite. Every change is one message to the background, which validates it with the core and
-// stores it; the page checks input with the core first only to answer at once.
+// The options page: the tenant list (filtered and paged by the background), add, edit, delete
+// with undo, import with a preview, export, backups, recovery from unreadable settings, and the
+// switches. Every change is one message to the background, whose session validates, stores and
+// answers; this page draws the answers. It loads no WebAssembly of its own.
 
-import init, * as core from './core/tenant_switch.js';
-import {
-  onManagedChanged,
-  onStorageChanged,
-  requestHostAccess,
-  sendMessage,
-} from './browser-adapter.js';
+import { onStorageChanged, requestHostAccess, sendMessage } from './browser-adapter.js';
 import { errorMessage, formatNumber, localize, t, uiLanguage } from './i18n.js';
-
-/** Rows drawn per page: a few hundred DOM rows at most, whatever the size of the list. */
-const PAGE_SIZE = 100;
 
 const $ = (id) => document.getElementById(id);
 const addForm = $('add');
 const filter = $('filter');
-const list = $('tenant-list');
-const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+const rows = $('tenant-rows');
 
 let state = null;
-// The core's search over the list, built on the first filter query after each state: building it
-// validates every tenant again (about 50 ms for 10,000), which an unfiltered list never needs.
-let picker = null;
-let pickerSettings = null;
-let tenantsById = new Map();
-let sorted = [];
+let list = null;
 let page = 0;
-/** `{id, draft: {name, id, domain}, error}` while a tenant is edited in place, else null. */
+/** `{id, draft: {name, id, domain}, error, errorField}` while a tenant is edited in place. */
 let editing = null;
-/** The IDs of the tenants the enterprise policy manages (no Edit, no Delete). */
-let managed = new Set();
+/** `{name, data}` of the file shown in the preview, until it is applied or cancelled. */
+let pendingImport = null;
 
 const isolate = (text) => `\u2068${text}\u2069`;
 const element = (tag, properties = {}, ...children) => {
@@ -39,80 +25,170 @@ const element = (tag, properties = {}, ...children) => {
   node.append(...children);
   return node;
 };
+const formatDate = (ms) =>
+  new Intl.DateTimeFormat(uiLanguage(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 
-async function send(message) {
+/** Sends `message`; the whole answer. Throws the core's error. */
+async function request(message) {
   const answer = await sendMessage(message);
   if (!answer?.ok) throw answer?.error ?? new Error('no answer');
-  setState(answer.state);
-  return answer.state;
+  if (answer.state) drawState(answer.state);
+  return answer;
 }
 
-const applyOperation = (operation) => send({ what: 'applyOperation', operation });
+function handle(handler) {
+  return (event) => {
+    Promise.resolve(handler(event)).catch((problem) => say(errorMessage(problem)));
+  };
+}
 
-function setState(next) {
+/** A message (and an optional button) in the list's status line. */
+function say(text, button) {
+  const bar = $('undo-bar');
+  bar.replaceChildren(element('span', { textContent: text }));
+  if (button) bar.append(' ', button);
+}
+
+// --- state ----------------------------------------------------------------------------------
+
+function drawState(next) {
   state = next;
-  // Under an enterprise policy the list is the core's merged view: policy tenants are marked
-  // managed, a user tenant with a policy tenant's ID is hidden behind it.
-  const settings = state.policy?.settings ?? state.settings ?? null;
-  managed = new Set(state.policy?.managedTenants ?? []);
-  const tenants = settings?.tenants ?? [];
-  tenantsById = new Map(tenants.map((tenant) => [tenant.id, tenant]));
-  sorted = [...tenants].sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
-  picker?.free();
-  picker = null;
-  pickerSettings = settings;
-  if (editing && !tenantsById.has(editing.id)) editing = null;
-
-  $('problem').hidden = !state.problem;
-  $('problem').textContent = state.problem ? t('problemBanner', [errorMessage(state.problem)]) : '';
+  drawProblem();
+  drawPolicy();
   $('host-access').hidden = state.hostAccess !== false;
-  $('automatic-rewrite').checked = settings?.automaticRewrite ?? true;
-  $('automatic-rewrite').disabled = state.policy?.automaticRewriteForced === true;
-  renderPolicy();
-  renderSync();
-  renderList();
+  $('rules-error').hidden = !state.rulesError;
+  $('rules-error').textContent = state.rulesError ? t('rulesFailed', [errorMessage(state.rulesError)]) : '';
+  $('first-import').hidden = !state.usable || state.tenantCount > 0;
+  const rewrite = $('automatic-rewrite');
+  rewrite.checked = state.automaticRewrite;
+  rewrite.disabled = !state.usable || state.automaticRewriteForced;
+  addForm.querySelector('button[type="submit"]').disabled = !state.usable;
+  $('list-summary').textContent = state.usable
+    ? t('listSummary', [formatNumber(state.tenantCount), formatNumber(state.managedCount)])
+    : '';
+  drawBackups();
+  drawSync();
 }
 
-async function refresh() {
-  const answer = await sendMessage({ what: 'getState' });
-  if (answer?.ok) setState(answer.state);
-  else say(errorMessage(answer?.error));
-}
-
-/** The tenants the filter lets through: A to Z, or best match first as the core ranks them. */
-function filtered() {
-  const query = filter.value;
-  if (!query.trim() || !pickerSettings) return sorted;
-  picker ??= new core.TenantPicker(pickerSettings, t('noTenant'));
-  const { items } = picker.search(query, sorted.length + 1);
-  return items.flatMap(({ id }) => (id !== null && tenantsById.has(id) ? [tenantsById.get(id)] : []));
-}
-
-function renderList() {
-  const focused = document.activeElement;
-  const focus = list.contains(focused)
-    ? { id: focused.id, start: focused.selectionStart, end: focused.selectionEnd }
-    : null;
-
-  const tenants = filtered();
-  const pages = Math.max(1, Math.ceil(tenants.length / PAGE_SIZE));
-  page = Math.min(page, pages - 1);
-  const first = page * PAGE_SIZE;
-  const rows = tenants.slice(first, first + PAGE_SIZE);
-  list.replaceChildren(
-    ...rows.map((tenant) => (editing?.id === tenant.id ? editRow(tenant) : tenantRow(tenant))),
+function drawProblem() {
+  const problem = state.problem;
+  $('problem').hidden = !problem;
+  if (problem) {
+    $('problem-text').textContent = t('problemBanner', [errorMessage(problem.error)]);
+    $('problem-copy').textContent = problem.copyError
+      ? t('problemCopyFailed', [errorMessage(problem.copyError)])
+      : t('problemCopyKept');
+    $('problem-restore').disabled = state.backups.length === 0;
+  }
+  const kept = state.keptCopies;
+  const unkept = problem?.copyError ? [{ savedAt: null, error: problem.error }] : [];
+  $('kept').hidden = kept.length + unkept.length === 0;
+  $('kept-list').replaceChildren(
+    ...[...unkept, ...kept].map((copy) => {
+      const when = copy.savedAt === null ? t('keptNotSaved') : t('keptSavedAt', [formatDate(copy.savedAt)]);
+      const download = element('button', { type: 'button', textContent: t('downloadKeptCopy') });
+      download.addEventListener(
+        'click',
+        handle(async () => save((await request({ what: 'exportKeptCopy', savedAt: copy.savedAt })).file)),
+      );
+      const item = element('li', {}, element('p', { textContent: `${when}: ${errorMessage(copy.error)}` }));
+      const actions = element('div', { className: 'row-actions' }, download);
+      if (copy.savedAt !== null) {
+        const discard = element('button', { type: 'button', className: 'danger', textContent: t('discardKeptCopy') });
+        discard.addEventListener(
+          'click',
+          handle(async () => {
+            await request({ what: 'discardKeptCopy', savedAt: copy.savedAt });
+            say(t('keptCopyDiscarded'));
+          }),
+        );
+        actions.append(discard);
+      }
+      item.append(actions);
+      return item;
+    }),
   );
+}
 
+function drawPolicy() {
+  const policy = state.policy;
+  const notes = [];
+  if (state.defaultTenantRemoved) {
+    const removed = element('p', { className: 'banner', textContent: t('policyActiveTenantRemoved', [state.defaultTenantRemoved]) });
+    removed.setAttribute('role', 'alert');
+    notes.push(removed);
+  }
+  const lines = [
+    ...policy.problems.map((problem) => t('policyProblem', [errorMessage(problem)])),
+    ...state.nameClashes.map(({ name, shownAs }) => t('policyNameClash', [isolate(name), isolate(shownAs)])),
+  ];
+  if (policy.inForce) {
+    lines.unshift(policy.current ? t('policyInForce') : t('policyLastSeen', [formatDate(policy.seenAt ?? Date.now())]));
+  }
+  if (lines.length) {
+    const note = element('div', { className: 'banner' });
+    note.setAttribute('role', 'note');
+    note.append(
+      element('p', { textContent: t('policyProblemsHeading') }),
+      element('ul', {}, ...lines.map((text) => element('li', { textContent: text }))),
+    );
+    notes.push(note);
+  }
+  $('policy-notes').replaceChildren(...notes);
+}
+
+function drawBackups() {
+  const newest = state.backups[0] ?? null;
+  $('restore-list').disabled = !newest;
+  $('restore-info').textContent = newest
+    ? t('restoreAvailable', [
+        formatDate(newest.savedAt),
+        t(`backupReason_${newest.reason}`) || newest.reason,
+        formatNumber(newest.count),
+      ])
+    : t('restoreNone');
+}
+
+function drawSync() {
+  const sync = state.sync;
+  const box = $('sync-enabled');
+  box.checked = sync.enabled;
+  box.disabled = !sync.allowed || !state.usable;
+  $('sync-error').textContent = sync.problem
+    ? errorMessage(sync.problem)
+    : sync.lastError
+      ? t('syncRetrying', [errorMessage(sync.lastError)])
+      : '';
+  $('sync-status').textContent = sync.held.length ? t('syncHeld', [formatNumber(sync.held.length)]) : '';
+}
+
+// --- the list -------------------------------------------------------------------------------
+
+async function refreshList() {
+  const answer = await request({ what: 'listTenants', query: filter.value, page });
+  list = answer.list;
+  page = list.page;
+  drawList();
+}
+
+function drawList() {
+  const focused = document.activeElement;
+  const focus = rows.contains(focused) ? { id: focused.id, start: focused.selectionStart, end: focused.selectionEnd } : null;
+  if (editing && !list.rows.some((row) => row.id === editing.id) && !filter.value) {
+    // Another page deleted the tenant being edited: say so instead of letting it vanish.
+    say(t('editedTenantGone', [isolate(editing.draft.name)]));
+    editing = null;
+  }
+  rows.replaceChildren(...list.rows.map((row) => (editing?.id === row.id ? editRow(row) : tenantRow(row))));
   $('list-status').textContent =
-    tenants.length === 0
-      ? t(sorted.length === 0 ? 'noTenantsYet' : 'noFilterMatches')
-      : tenants.length > PAGE_SIZE
-        ? t('listShowing', [first + 1, first + rows.length, tenants.length].map(formatNumber))
+    list.total === 0
+      ? t(state?.tenantCount ? 'noFilterMatches' : 'noTenantsYet')
+      : list.total > list.pageSize
+        ? t('listShowing', [list.first + 1, list.first + list.rows.length, list.total].map(formatNumber))
         : '';
-  $('previous-page').disabled = page === 0;
-  $('next-page').disabled = page >= pages - 1;
-  $('previous-page').parentElement.hidden = pages === 1;
-
+  $('previous-page').disabled = list.page === 0;
+  $('next-page').disabled = list.page >= list.pages - 1;
+  $('previous-page').parentElement.hidden = list.pages === 1;
   if (focus?.id && $(focus.id)) {
     const target = $(focus.id);
     target.focus();
@@ -120,75 +196,40 @@ function renderList() {
   }
 }
 
-/** The policy notices: a withdrawn active tenant (an alert), ignored entries and name clashes. */
-function renderPolicy() {
-  let notes = $('policy-notes');
-  if (!notes) {
-    notes = element('div', { id: 'policy-notes' });
-    $('problem').after(notes);
+function tenantRow(row) {
+  const nameId = `name-${row.id}`;
+  const label = element('span', { className: 'label', textContent: row.label });
+  label.setAttribute('aria-hidden', 'true');
+  const name = element('td', {}, element('bdi', { className: 'name', id: nameId, textContent: row.name }));
+  if (row.isDefault) name.append(' ', element('span', { className: 'marker', textContent: t('defaultMarker') }));
+  if (row.managed) name.append(' ', element('span', { className: 'marker managed', textContent: t('managedTenant') }));
+  const actions = element('td', { className: 'row-actions' });
+  if (!row.managed) {
+    const edit = element('button', { type: 'button', id: `edit-${row.id}`, textContent: t('edit') });
+    edit.setAttribute('aria-describedby', nameId);
+    edit.addEventListener('click', () => {
+      const draft = { name: row.ownName ?? row.name, id: row.id, domain: row.domain ?? '' };
+      editing = { id: row.id, draft, error: '', errorField: null };
+      drawList();
+      $('edit-name').focus();
+    });
+    const remove = element('button', { type: 'button', id: `delete-${row.id}`, className: 'danger', textContent: t('delete') });
+    remove.setAttribute('aria-describedby', nameId);
+    remove.addEventListener('click', handle(() => deleteTenant(row)));
+    actions.append(edit, remove);
   }
-  const policy = state.policy;
-  const removed = policy?.activeTenantRemoved ?? null;
-  const alert = element('p', {
-    id: 'policy-removed',
-    className: 'banner',
-    textContent: removed === null ? '' : t('policyActiveTenantRemoved', [removed]),
-  });
-  alert.setAttribute('role', 'alert');
-  alert.hidden = removed === null;
-  const lines = [
-    ...(policy?.problems ?? []).map((problem) => t('policyProblem', [errorMessage(problem)])),
-    ...(policy?.nameClashes ?? []).map(({ name, shownAs }) =>
-      t('policyNameClash', [isolate(name), isolate(shownAs)]),
-    ),
-  ];
-  const note = element('div', { id: 'policy-problems', className: 'banner' });
-  note.setAttribute('role', 'note');
-  note.hidden = lines.length === 0;
-  note.append(
-    element('p', { textContent: t('policyProblemsHeading') }),
-    element('ul', {}, ...lines.map((text) => element('li', { textContent: text }))),
+  return element(
+    'tr',
+    { className: row.managed ? 'managed' : '' },
+    element('td', {}, label),
+    name,
+    element('td', {}, element('bdi', { className: 'domain', textContent: row.domain ?? '' })),
+    element('td', {}, element('code', { className: 'id', textContent: row.id })),
+    actions,
   );
-  notes.replaceChildren(alert, note);
 }
 
-function tenantRow(tenant) {
-  const nameId = `name-${tenant.id}`;
-  const details = element(
-    'div',
-    { className: 'tenant' },
-    element('bdi', { className: 'name', id: nameId, textContent: tenant.name }),
-  );
-  if (tenant.id === (state.policy?.settings ?? state.settings)?.activeTenant) {
-    details.append(element('span', { className: 'active-marker', textContent: t('activeMarker') }));
-  }
-  details.append(element('code', { className: 'id', textContent: tenant.id }));
-  if (tenant.domain) {
-    details.append(element('bdi', { className: 'domain', textContent: tenant.domain }));
-  }
-  if (managed.has(tenant.id)) {
-    // The administrator's tenant: no Edit or Delete, the policy is the only place to change it.
-    details.append(element('span', { className: 'managed-marker', textContent: t('managedTenant') }));
-    return element('li', { className: 'managed' }, details);
-  }
-
-  const edit = element('button', { type: 'button', id: `edit-${tenant.id}`, textContent: t('edit') });
-  edit.setAttribute('aria-describedby', nameId);
-  edit.addEventListener('click', () => {
-    // The stored tenant, not the merged view's (which may show a name clash renamed).
-    const own = state.settings?.tenants.find(({ id }) => id === tenant.id) ?? tenant;
-    editing = { id: tenant.id, draft: { ...own, domain: own.domain ?? '' }, error: '' };
-    renderList();
-    $('edit-name').focus();
-  });
-  const remove = element('button', { type: 'button', id: `delete-${tenant.id}`, textContent: t('delete') });
-  remove.setAttribute('aria-describedby', nameId);
-  remove.addEventListener('click', handle(() => deleteTenant(tenant)));
-
-  return element('li', {}, details, element('div', { className: 'row-actions' }, edit, remove));
-}
-
-function editRow(tenant) {
+function editRow(row) {
   const { draft } = editing;
   const form = element('form', { className: 'tenant-fields', noValidate: true });
   for (const [field, label] of [
@@ -212,18 +253,10 @@ function editRow(tenant) {
   const error = element('p', { className: 'error', textContent: editing.error });
   error.setAttribute('role', 'alert');
   const cancel = element('button', { type: 'button', textContent: t('cancel') });
-  cancel.addEventListener('click', () => stopEditing(tenant.id));
-  form.append(
-    error,
-    element(
-      'div',
-      { className: 'row-actions' },
-      element('button', { type: 'submit', textContent: t('save') }),
-      cancel,
-    ),
-  );
+  cancel.addEventListener('click', () => stopEditing(row.id));
+  form.append(error, element('div', { className: 'row-actions' }, element('button', { type: 'submit', className: 'primary', textContent: t('save') }), cancel));
   form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') stopEditing(tenant.id);
+    if (event.key === 'Escape') stopEditing(row.id);
   });
   form.addEventListener(
     'submit',
@@ -231,25 +264,25 @@ function editRow(tenant) {
       event.preventDefault();
       const changed = tenantFrom(draft);
       try {
-        core.validateTenant(changed);
-        await applyOperation({ op: 'editTenant', id: tenant.id, tenant: changed });
+        await request({ what: 'applyOperation', operation: { op: 'editTenant', id: row.id, tenant: changed } });
       } catch (problem) {
         editing = { ...editing, error: errorMessage(problem), errorField: fieldOf(problem) };
-        renderList();
+        drawList();
         $(`edit-${editing.errorField ?? 'name'}`)?.focus();
         return;
       }
-      const id = core.parseTenantId(changed.id);
+      editing = null;
       say(t('saved', [isolate(changed.name.trim())]));
-      stopEditing(id);
+      await refreshList();
+      filter.focus();
     }),
   );
-  return element('li', { className: 'editing' }, form);
+  return element('tr', { className: 'editing' }, element('td', { colSpan: 5 }, form));
 }
 
 function stopEditing(id) {
   editing = null;
-  renderList();
+  drawList();
   ($(`edit-${id}`) ?? filter).focus();
 }
 
@@ -261,40 +294,27 @@ function tenantFrom({ name, id, domain }) {
 /** Which input an error is about, from its name's prefix. */
 function fieldOf(problem) {
   const name = String(problem?.name ?? '');
-  if (name.startsWith('TenantName')) return 'name';
-  if (name.startsWith('TenantId')) return 'id';
+  if (name.startsWith('TenantName') || name === 'SettingsDuplicateTenantName') return 'name';
+  if (name.startsWith('TenantId') || name === 'SettingsDuplicateTenantId') return 'id';
   if (name.startsWith('Domain')) return 'domain';
   return null;
 }
 
-async function deleteTenant(tenant) {
-  const wasActive = state.settings?.activeTenant === tenant.id;
-  await applyOperation({ op: 'deleteTenant', id: tenant.id });
+async function deleteTenant(row) {
+  await request({ what: 'applyOperation', operation: { op: 'deleteTenant', id: row.id } });
   const undo = element('button', { type: 'button', textContent: t('undo') });
   undo.addEventListener(
     'click',
     handle(async () => {
-      await applyOperation({ op: 'addTenant', tenant });
-      if (wasActive) await applyOperation({ op: 'setActiveTenant', id: tenant.id });
-      say(t('restored', [isolate(tenant.name)]));
-      ($(`edit-${tenant.id}`) ?? filter).focus();
+      await request({ what: 'undoDelete' });
+      say(t('restored', [isolate(row.name)]));
+      await refreshList();
+      ($(`edit-${row.id}`) ?? filter).focus();
     }),
   );
-  say(t('deleted', [isolate(tenant.name)]), undo);
+  say(t('deleted', [isolate(row.name)]), undo);
+  await refreshList();
   undo.focus();
-}
-
-/** Puts a message (and an optional button) in the list's status line. */
-function say(text, button) {
-  const bar = $('undo-bar');
-  bar.replaceChildren(element('span', { textContent: text }));
-  if (button) bar.append(' ', button);
-}
-
-function handle(handler) {
-  return (event) => {
-    Promise.resolve(handler(event)).catch((problem) => say(errorMessage(problem)));
-  };
 }
 
 addForm.addEventListener(
@@ -304,41 +324,61 @@ addForm.addEventListener(
     const fields = Object.fromEntries(['name', 'id', 'domain'].map((f) => [f, addForm.elements[f]]));
     for (const input of Object.values(fields)) input.removeAttribute('aria-invalid');
     const tenant = tenantFrom(Object.fromEntries(Object.entries(fields).map(([f, i]) => [f, i.value])));
+    const submit = addForm.querySelector('button[type="submit"]');
+    // What was typed stays in the form while the background stores it.
+    submit.disabled = true;
+    $('add-status').textContent = t('saving');
     try {
-      core.validateTenant(tenant);
-      await applyOperation({ op: 'addTenant', tenant });
+      await request({ what: 'applyOperation', operation: { op: 'addTenant', tenant } });
     } catch (problem) {
+      $('add-status').textContent = '';
       $('add-error').textContent = errorMessage(problem);
       const field = fields[fieldOf(problem) ?? 'name'];
       if (fieldOf(problem)) field.setAttribute('aria-invalid', 'true');
       field.focus();
       return;
+    } finally {
+      submit.disabled = !state?.usable;
     }
     $('add-error').textContent = '';
     addForm.reset();
-    say(t('added', [isolate(tenant.name.trim())]));
+    $('add-status').textContent = t('added', [isolate(tenant.name.trim())]);
     fields.name.focus();
+    await refreshList();
   }),
 );
+// A stale message goes when the user starts the next entry.
+addForm.addEventListener('input', () => {
+  $('add-status').textContent = '';
+});
 
-filter.addEventListener('input', () => {
-  page = 0;
-  renderList();
-});
-$('previous-page').addEventListener('click', () => {
-  page -= 1;
-  renderList();
-});
-$('next-page').addEventListener('click', () => {
-  page += 1;
-  renderList();
-});
+filter.addEventListener(
+  'input',
+  handle(() => {
+    page = 0;
+    return refreshList();
+  }),
+);
+$('previous-page').addEventListener(
+  'click',
+  handle(() => {
+    page -= 1;
+    return refreshList();
+  }),
+);
+$('next-page').addEventListener(
+  'click',
+  handle(() => {
+    page += 1;
+    return refreshList();
+  }),
+);
 $('automatic-rewrite').addEventListener(
   'change',
   handle(async (event) => {
     $('settings-error').textContent = '';
     try {
-      await applyOperation({ op: 'setAutomaticRewrite', enabled: event.target.checked });
+      await request({ what: 'applyOperation', operation: { op: 'setAutomaticRewrite', enabled: event.target.checked } });
     } catch (problem) {
       event.target.checked = !event.target.checked;
       $('settings-error').textContent = errorMessage(problem);
@@ -351,34 +391,20 @@ $('request-host-access').addEventListener(
     // Straight from the click: the browser shows the permission prompt only for a user gesture.
     const granted = await requestHostAccess();
     if (!granted) say(t('hostAccessDenied'));
-    await refresh();
   }),
 );
 
-// --- import, export, backups --------------------------------------------------------------
+// --- import, export, backups ---------------------------------------------------------------
 
-/** The largest file offered to the core (src/import.rs IMPORT_SIZE_LIMIT); checked before reading. */
-const IMPORT_SIZE_LIMIT = 10 * 1024 * 1024;
 const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
 const importFile = $('import-file');
-/** `{name, bytes}` of the file shown in the preview, until it is applied or cancelled. */
-let pendingImport = null;
-/** The newest backup's summary `{savedAt, reason, count}`, or null. */
-let newestBackup = null;
-
-/** Sends `message`; the whole answer (some carry more than the state). Throws the error. */
-async function request(message) {
-  const answer = await sendMessage(message);
-  if (!answer?.ok) throw answer?.error ?? new Error('no answer');
-  return answer;
-}
 
 /**
  * errorMessage for import errors: the core names a column by key and an earlier row by line or
- * entry; the messages take the localised column label and position.
+ * entry; the page words them in the UI's language before the message is filled.
  */
 function importErrorMessage(error) {
-  const details = { ...error, name: error?.name, message: error?.message };
+  const details = { ...error };
   const column = (key) => (COLUMN_LABELS[key] ? t(COLUMN_LABELS[key]) : String(key));
   if (details.name === 'ImportMissingColumn') {
     details.column = column(error.column);
@@ -386,43 +412,23 @@ function importErrorMessage(error) {
   }
   if (details.name === 'ImportRowWrongType') details.field = column(error.field);
   if (details.name === 'ImportRowDuplicateId' || details.name === 'ImportRowNameTaken') {
-    const position =
-      typeof error.firstLine === 'number'
-        ? t('importFirstLine', [formatNumber(error.firstLine)])
-        : typeof error.firstEntry === 'number'
-          ? t('importFirstEntry', [formatNumber(error.firstEntry)])
-          : null;
-    details.first =
-      details.name === 'ImportRowDuplicateId'
-        ? position
-        : position
-          ? t('importInFile', [position])
-          : t('importInList');
+    const inFile = details.name === 'ImportRowNameTaken';
+    const phrase = (key, n) => (inFile ? t('importInFile', [t(key, [formatNumber(n)])]) : t(key, [formatNumber(n)]));
+    details.firstLine = typeof error.firstLine === 'number' ? phrase('importFirstLine', error.firstLine) : '';
+    details.firstEntry = typeof error.firstEntry === 'number' ? phrase('importFirstEntry', error.firstEntry) : '';
+    if (inFile && !details.firstLine && !details.firstEntry) details.firstLine = t('importInList');
   }
   return errorMessage(details);
-}
-
-/**
- * The policy tenants as a managed policy object (`{tenants}`) for the core, which rejects import
- * rows that clash with them. The page has the core's merged view, in which policy tenants are
- * listed exactly as the policy gives them.
- */
-function policyTenants() {
-  const tenants = (state.policy?.managedTenants ?? []).map((id) => tenantsById.get(id));
-  return { tenants: tenants.filter(Boolean) };
 }
 
 function base64(bytes) {
   if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 
-const countsOf = ({ new: added, renamed, unchanged, rejected }) =>
-  [added, renamed, unchanged, rejected].map(formatNumber);
+const countsOf = ({ new: added, renamed, unchanged, rejected }) => [added, renamed, unchanged, rejected].map(formatNumber);
 
 function closeImport() {
   pendingImport = null;
@@ -445,10 +451,7 @@ function showPreview(name, preview) {
         {},
         element('th', {
           scope: 'row',
-          textContent:
-            row.line !== undefined
-              ? t('importRowLine', [formatNumber(row.line)])
-              : t('importRowEntry', [formatNumber(row.entry)]),
+          textContent: row.line !== undefined ? t('importRowLine', [formatNumber(row.line)]) : t('importRowEntry', [formatNumber(row.entry)]),
         }),
         element('td', { textContent: importErrorMessage(row.error) }),
       ),
@@ -467,22 +470,10 @@ importFile.addEventListener(
     pendingImport = null;
     $('import-preview').hidden = true;
     if (!file) return;
-    // The file is judged against the list as the background has it, so that must be known.
-    if (!state) await refresh();
-    if (!state?.settings) {
+    const limit = state?.importSizeLimit ?? Infinity;
+    if (file.size > limit) {
       closeImport();
-      $('import-error').textContent = state?.problem
-        ? t('problemBanner', [errorMessage(state.problem)])
-        : t('error_Unknown', ['no settings']);
-      return;
-    }
-    if (file.size > IMPORT_SIZE_LIMIT) {
-      closeImport();
-      $('import-error').textContent = importErrorMessage({
-        name: 'ImportTooLarge',
-        size: file.size,
-        limit: IMPORT_SIZE_LIMIT,
-      });
+      $('import-error').textContent = importErrorMessage({ name: 'ImportTooLarge', size: file.size, limit });
       return;
     }
     let bytes;
@@ -494,8 +485,9 @@ importFile.addEventListener(
       return;
     }
     try {
-      const preview = core.previewImport(state.settings, bytes, policyTenants());
-      pendingImport = { name: file.name, bytes };
+      const data = base64(bytes);
+      const { preview } = await request({ what: 'previewImport', data });
+      pendingImport = { name: file.name, data };
       showPreview(file.name, preview);
     } catch (problem) {
       closeImport();
@@ -509,11 +501,11 @@ $('apply-import').addEventListener(
   handle(async () => {
     if (!pendingImport) return;
     try {
-      // The background judges the file again against the list as it is then, in its queue.
-      const answer = await request({ what: 'importTenants', data: base64(pendingImport.bytes) });
-      setState(answer.state);
+      // The background judges the file again against the list as it is then.
+      const answer = await request({ what: 'importTenants', data: pendingImport.data });
       closeImport();
       $('transfer-status').textContent = t('importApplied', countsOf(answer.preview.counts));
+      await refreshList();
     } catch (problem) {
       $('import-error').textContent = importErrorMessage(problem);
     }
@@ -528,81 +520,59 @@ $('cancel-import').addEventListener('click', () => {
   importFile.focus();
 });
 
-/** Saves `text` as a download named `filename`, without a native dialog of the page's own. */
-function download(text, filename, type) {
+/** Saves `file` (`{name, type, text}`) as a download, without a native dialog of the page's own. */
+function save({ name, type, text }) {
   const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = element('a', { href: url, download: filename });
+  const link = element('a', { href: url, download: name });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-$('export-json').addEventListener(
-  'click',
-  handle(() => {
-    download(core.exportJson(state?.settings), 'tenant-switch-tenants.json', 'application/json');
-  }),
-);
-$('export-csv').addEventListener(
-  'click',
-  handle(() => {
-    download(core.exportCsv(state?.settings), 'tenant-switch-tenants.csv', 'text/csv;charset=utf-8');
-  }),
-);
-
-const formatDate = (ms) =>
-  new Intl.DateTimeFormat(uiLanguage(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
-
-function renderBackups(backups) {
-  newestBackup = backups[0] ?? null;
-  $('restore-list').disabled = !newestBackup;
-  $('restore-info').textContent = newestBackup
-    ? t('restoreAvailable', [
-        formatDate(newestBackup.savedAt),
-        t(`backupReason_${newestBackup.reason}`) || newestBackup.reason,
-        formatNumber(newestBackup.count),
-      ])
-    : t('restoreNone');
+for (const [id, format] of [
+  ['export-json', 'json'],
+  ['export-csv', 'csv'],
+]) {
+  $(id).addEventListener(
+    'click',
+    handle(async () => {
+      $('export-error').textContent = '';
+      try {
+        save((await request({ what: 'exportTenants', format })).file);
+      } catch (problem) {
+        $('export-error').textContent = errorMessage(problem);
+      }
+    }),
+  );
 }
 
-async function refreshBackups() {
-  renderBackups((await request({ what: 'getTenantListBackups' })).backups);
+async function restore() {
+  const newest = state?.backups[0];
+  if (!newest) return;
+  try {
+    const answer = await request({ what: 'restoreBackup', id: newest.id });
+    $('transfer-status').textContent = t('listRestored', [formatDate(answer.restored.savedAt), formatNumber(answer.restored.count)]);
+    await refreshList();
+  } catch (problem) {
+    $('import-error').textContent = errorMessage(problem);
+  }
 }
 
-$('restore-list').addEventListener(
+$('restore-list').addEventListener('click', handle(restore));
+$('problem-restore').addEventListener('click', handle(restore));
+$('problem-import').addEventListener('click', () => importFile.click());
+$('first-import-button').addEventListener('click', () => importFile.click());
+$('problem-reset').addEventListener(
   'click',
   handle(async () => {
-    const restoring = newestBackup;
-    if (!restoring) return;
-    try {
-      const answer = await request({ what: 'restoreTenantList' });
-      setState(answer.state);
-      $('transfer-status').textContent = t('listRestored', [
-        formatDate(restoring.savedAt),
-        formatNumber(restoring.count),
-      ]);
-    } catch (problem) {
-      $('import-error').textContent = errorMessage(problem);
-    }
-    await refreshBackups();
+    await request({ what: 'resetSettings' });
+    say(t('startedEmpty'));
+    await refreshList();
   }),
 );
 
-// --- sync (sync-manager.js in the background) ----------------------------------------------
-
-/** The sync checkbox and its messages, from `state.sync` `{enabled, allowed, problem, held}`. */
-function renderSync() {
-  const sync = state?.sync;
-  const box = $('sync-enabled');
-  box.checked = sync?.enabled === true;
-  box.disabled = !sync || sync.allowed === false;
-  // Why sync was turned off (e.g. the list is too large): shown until the user tries again.
-  $('sync-error').textContent = sync?.problem ? errorMessage(sync.problem) : '';
-  $('sync-status').textContent = sync?.held?.length
-    ? t('syncHeld', [formatNumber(sync.held.length)])
-    : '';
-}
+// --- sync -----------------------------------------------------------------------------------
 
 $('sync-enabled').addEventListener(
   'change',
@@ -610,7 +580,7 @@ $('sync-enabled').addEventListener(
     const enabled = event.target.checked;
     $('sync-error').textContent = '';
     try {
-      await send({ what: 'setSyncEnabled', enabled });
+      await request({ what: 'setSyncEnabled', enabled });
     } catch (problem) {
       event.target.checked = !enabled;
       $('sync-error').textContent = errorMessage(problem);
@@ -618,14 +588,17 @@ $('sync-enabled').addEventListener(
   }),
 );
 
+// --- start ----------------------------------------------------------------------------------
+
 localize();
-const update = () => refresh().catch((problem) => say(errorMessage(problem)));
-await init();
-onStorageChanged(update);
-// A changed enterprise policy changes the list too (the background re-reads it per request).
-onManagedChanged(update);
-window.addEventListener('focus', update);
+const add = new URLSearchParams(location.hash.slice(1)).get('add');
+if (add) {
+  // "Add this tenant" in the popup: the tab's tenant ID, ready for a name.
+  addForm.elements.id.value = add;
+  addForm.elements.name.focus();
+}
+const update = () => refreshList().catch((problem) => say(errorMessage(problem)));
+onStorageChanged((area, changes) => {
+  if (area === 'session' && 'revision' in changes) update();
+});
 await update();
-const updateBackups = () => refreshBackups().catch((problem) => say(errorMessage(problem)));
-onStorageChanged(updateBackups);
-await updateBackups();

@@ -1,10 +1,10 @@
-// The toolbar popup: a tenant picker. The core's TenantPicker decides which tenants are listed and
-// in what order; this page draws at most LIMIT of them and sends the choice to the background.
+// The toolbar popup: a tenant picker. The background's session decides what is listed, in which
+// groups, which row is highlighted first and what a choice does; this page draws its answers and
+// sends the analyst's keys and clicks. It loads no WebAssembly of its own.
 
-import init, * as core from './core/tenant_switch.js';
 import {
   createTab,
-  onManagedChanged,
+  extensionUrl,
   onStorageChanged,
   openOptionsPage,
   queryTabs,
@@ -13,156 +13,189 @@ import {
 } from './browser-adapter.js';
 import { errorMessage, formatNumber, localize, t } from './i18n.js';
 
-/** Rows drawn at most: enough to scroll through, few enough to stay instant with any list. */
-const LIMIT = 50;
-
 const $ = (id) => document.getElementById(id);
 const search = $('search');
 const list = $('tenants');
+/** `popup` in the toolbar; `tab` when opened as a page (popup.html?view=tab): it stays open. */
+const view = new URLSearchParams(location.search).get('view') === 'tab' ? 'tab' : 'popup';
 
-let state = null;
+let tab = null;
 let picker = null;
-let tenantsById = new Map();
-/** The tenant IDs (null for "No tenant") of the drawn options, in order. */
-let shown = [];
 let highlighted = 0;
+/** Answers arrive in order of asking; only the newest query's answer is drawn. */
+let asked = 0;
 
-/** Wraps a name in Unicode isolates so a right-to-left name cannot reorder the sentence. */
 const isolate = (text) => `\u2068${text}\u2069`;
+const element = (tag, properties = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
+};
 
-function activeId() {
-  return (state?.policy?.settings ?? state?.settings)?.activeTenant ?? null;
+function say(text) {
+  $('status').textContent = text;
 }
 
-function displayName(id) {
-  return id === null ? t('noTenant') : (tenantsById.get(id)?.name ?? id);
+async function request(message) {
+  const answer = await sendMessage(message);
+  if (!answer?.ok) throw answer?.error ?? new Error('no answer');
+  return answer;
 }
 
-function setState(next) {
-  state = next;
-  // Under an enterprise policy the picker lists the core's merged view (policy tenants too).
-  const settings = state.policy?.settings ?? state.settings ?? null;
-  tenantsById = new Map((settings?.tenants ?? []).map((tenant) => [tenant.id, tenant]));
-  picker?.free();
-  picker = settings ? new core.TenantPicker(settings, t('noTenant')) : null;
-
-  $('problem').hidden = !state.problem;
-  $('problem').textContent = state.problem ? t('problemBannerShort', [errorMessage(state.problem)]) : '';
-  $('host-access').hidden = state.hostAccess !== false;
-  $('empty').hidden = tenantsById.size > 0 || Boolean(state.problem);
-  $('copy-id').disabled = activeId() === null;
-  showPolicyNotice();
-  render();
+/** A tenant as the page names it; `null` is the home tenant. */
+function tenantName(tenant) {
+  return tenant ? tenant.name ?? tenant.id : t('noTenant');
 }
 
-/** Asks the background for the state (or takes an answer already on its way) and redraws. */
-async function refresh(pending = sendMessage({ what: 'getState' })) {
-  const answer = await pending;
-  if (answer?.ok) setState(answer.state);
-  else say(errorMessage(answer?.error));
-}
-
-function render() {
-  const query = search.value;
-  // One more than LIMIT, so that "No tenant" does not take a tenant's place.
-  const result = picker ? picker.search(query, LIMIT + 1) : { items: [{ id: null }], total: 1 };
-  const withNoTenant = result.items.some((item) => item.id === null);
-  shown = result.items.map((item) => item.id).slice(0, withNoTenant ? LIMIT + 1 : LIMIT);
-  const tenantsShown = shown.length - (withNoTenant ? 1 : 0);
-  const tenantsTotal = result.total - (withNoTenant ? 1 : 0);
-  const active = activeId();
-  // The active tenant is always in the unfiltered list, even when it is past the first LIMIT.
-  if (!query.trim() && !shown.includes(active)) shown.push(active);
-
-  list.replaceChildren(...shown.map((id, index) => option(id, index, active)));
-  $('count').textContent =
-    tenantsTotal > tenantsShown
-      ? t('showingCount', [formatNumber(tenantsShown), formatNumber(tenantsTotal)])
-      : result.total === 0
-        ? t('noMatches')
-        : '';
-  highlight(Math.min(highlighted, shown.length - 1));
-}
-
-function option(id, index, active) {
-  const item = document.createElement('li');
-  item.id = `option-${index}`;
-  item.setAttribute('role', 'option');
-  item.setAttribute('aria-selected', String(id === active));
-  item.setAttribute('aria-labelledby', `${item.id}-name`);
-  item.dataset.index = String(index);
-
-  const name = document.createElement('bdi');
-  name.id = `${item.id}-name`;
-  name.className = 'name';
-  name.textContent = displayName(id);
-
-  // The ID and the domain are the option's description, each on a line of its own.
-  const tenant = id === null ? null : tenantsById.get(id);
-  const lines = [
-    line(`${item.id}-id`, id === null ? t('noTenantDescription') : t('tenantDetails', [id])),
-  ];
-  if (tenant?.domain) lines.push(line(`${item.id}-domain`, tenant.domain));
-  if (state?.policy?.managedTenants.includes(id)) lines.push(line(`${item.id}-managed`, t('managedTenant')));
-  item.setAttribute('aria-describedby', lines.map((element) => element.id).join(' '));
-
-  item.append(name, ...lines);
-  return item;
-}
-
-/** Tells the user when the policy tenant they had chosen was withdrawn by their organisation. */
-function showPolicyNotice() {
-  let notice = $('policy-removed');
-  const removed = state?.policy?.activeTenantRemoved ?? null;
-  if (!notice) {
-    notice = document.createElement('p');
-    notice.id = 'policy-removed';
-    notice.className = 'banner';
-    notice.setAttribute('role', 'alert');
-    document.querySelector('main').prepend(notice);
+function labelled(tenant) {
+  const value = [];
+  if (tenant?.label) {
+    const label = element('span', { className: 'label', textContent: tenant.label });
+    label.setAttribute('aria-hidden', 'true');
+    value.push(label);
   }
-  notice.hidden = removed === null;
-  notice.textContent = removed === null ? '' : t('policyActiveTenantRemoved', [removed]);
+  value.push(element('bdi', { textContent: tenantName(tenant) }));
+  return value;
 }
 
-function line(id, text) {
-  const element = document.createElement('span');
-  element.id = id;
-  element.className = 'details';
-  element.dir = 'auto';
-  element.textContent = text;
-  return element;
+function drawContext(answer) {
+  const here = answer.thisTab;
+  const value = $('this-tab');
+  let note = '';
+  $('add-this-tenant').hidden = true;
+  if (here.kind === 'notPortal') {
+    value.replaceChildren(t('notPortalTab'));
+  } else if (here.kind === 'home') {
+    value.replaceChildren(...labelled(null));
+  } else if (here.kind === 'notKnown') {
+    value.replaceChildren(t('tenantNotKnownAfterRestart'));
+  } else if (here.tenant.known === false) {
+    value.replaceChildren(t('unknownTenant', [here.tenant.id.slice(0, 4)]));
+    note = t('unknownTenantNote', [here.tenant.id]);
+    $('add-this-tenant').hidden = false;
+    $('add-this-tenant').dataset.id = here.tenant.id;
+  } else {
+    value.replaceChildren(...labelled(here.tenant));
+  }
+  if (here.switchedFrom) {
+    const from = here.switchedFrom.kind === 'tenant' ? tenantName(here.switchedFrom.tenant) : t('noTenant');
+    note = t('switchedFromTo', [isolate(from), isolate(tenantName(here.tenant))]);
+  }
+  $('this-tab-note').textContent = note;
+  $('new-tabs').replaceChildren(...labelled(answer.newTabs));
+}
+
+function option(item, index) {
+  const node = element('div', { id: `option-${index}` });
+  node.setAttribute('role', 'option');
+  node.dataset.index = String(index);
+  const name = element('bdi', { className: 'name', id: `option-${index}-name`, textContent: tenantName(item.id && item) });
+  node.setAttribute('aria-labelledby', name.id);
+  const label = element('span', { className: 'label', textContent: item.label ?? '' });
+  label.setAttribute('aria-hidden', 'true');
+  if (!item.id) label.classList.add('home');
+  const described = [];
+  const details = [];
+  if (item.id) {
+    // The tenant ID is searchable and read out, but is not the visible second line.
+    const id = element('span', { className: 'visually-hidden', id: `option-${index}-id`, textContent: t('tenantDetails', [item.id]) });
+    described.push(id);
+  } else {
+    described.push(element('span', { className: 'details', id: `option-${index}-id`, textContent: t('noTenantDescription') }));
+  }
+  if (item.domain) details.push(element('bdi', { className: 'details', id: `option-${index}-domain`, textContent: item.domain }));
+  if (item.managed) details.push(element('span', { className: 'details', id: `option-${index}-managed`, textContent: t('managedTenant') }));
+  node.setAttribute('aria-describedby', [...described, ...details].map((n) => n.id).join(' '));
+  const current = picker.thisTab.kind === 'tenant' ? picker.thisTab.tenant.id : picker.thisTab.kind === 'home' ? null : undefined;
+  if (current !== undefined && (item.id ?? null) === current) node.classList.add('current');
+  node.append(label, name, ...described, ...details);
+  return node;
+}
+
+function drawList() {
+  const items = picker.items;
+  const nodes = [];
+  let index = 0;
+  for (const group of picker.groups) {
+    const labelId = `group-${group.kind}`;
+    const groupNode = element('div');
+    groupNode.setAttribute('role', 'group');
+    if (group.kind !== 'home') {
+      groupNode.setAttribute('aria-labelledby', labelId);
+      const heading = element('div', { id: labelId, className: 'group-label', textContent: t(`group_${group.kind}`) });
+      heading.setAttribute('role', 'presentation');
+      groupNode.append(heading);
+    }
+    for (let n = 0; n < group.size; n += 1, index += 1) groupNode.append(option(items[index], index));
+    nodes.push(groupNode);
+  }
+  list.replaceChildren(...nodes);
+  const more = picker.tenantsTotal > picker.tenantsShown;
+  $('count').textContent = items.length === 0
+    ? t('noMatches')
+    : more
+      ? t('showingCountNarrow', [formatNumber(picker.tenantsShown), formatNumber(picker.tenantsTotal)])
+      : '';
+  highlight(Math.min(highlighted, items.length - 1));
 }
 
 function highlight(index) {
   highlighted = Math.max(0, index);
-  for (const element of list.querySelectorAll('.highlighted')) element.classList.remove('highlighted');
-  const element = list.children[highlighted];
-  if (!element) {
+  for (const node of list.querySelectorAll('[aria-selected="true"]')) node.setAttribute('aria-selected', 'false');
+  const node = $(`option-${highlighted}`);
+  for (const each of list.querySelectorAll('[role="option"]')) if (each !== node) each.setAttribute('aria-selected', 'false');
+  const item = picker?.items[highlighted];
+  $('copy-id').disabled = !item?.id;
+  $('open-portal').disabled = !item;
+  $('copy-link').disabled = !item;
+  if (!node) {
     search.removeAttribute('aria-activedescendant');
     return;
   }
-  element.classList.add('highlighted');
-  search.setAttribute('aria-activedescendant', element.id);
-  element.scrollIntoView({ block: 'nearest' });
+  node.setAttribute('aria-selected', 'true');
+  search.setAttribute('aria-activedescendant', node.id);
+  node.scrollIntoView({ block: 'nearest' });
 }
 
-async function choose(index) {
-  if (index < 0 || index >= shown.length) return;
-  const id = shown[index];
-  const [tab] = await queryTabs({ active: true, currentWindow: true });
-  const answer = await sendMessage({ what: 'switchTenant', id, tabId: tab?.id, url: tab?.url });
-  if (!answer?.ok) {
-    say(errorMessage(answer?.error));
-    return;
-  }
-  highlighted = index;
-  setState(answer.state);
-  say(t('activeTenantIs', [isolate(displayName(id))]));
+function drawState(state) {
+  $('problem').hidden = state.usable;
+  $('problem-text').textContent = state.problem ? t('problemBannerShort', [errorMessage(state.problem.error)]) : '';
+  $('host-access').hidden = state.hostAccess !== false;
+  $('empty').hidden = !state.usable || state.tenantCount > 0;
+  const removed = state.defaultTenantRemoved;
+  $('notice').hidden = !removed && !state.rulesError;
+  $('notice').textContent = removed
+    ? t('policyActiveTenantRemoved', [removed])
+    : state.rulesError
+      ? t('rulesFailed', [errorMessage(state.rulesError)])
+      : '';
 }
 
-function say(text) {
-  $('status').textContent = text;
+/** Asks for the picker for what is typed and draws it; `first` also moves the highlight. */
+async function refresh({ first = false } = {}) {
+  const mine = ++asked;
+  const answer = await request({ what: 'picker', query: search.value, tab });
+  if (mine !== asked) return;
+  picker = answer.picker;
+  if (first || search.value.trim()) highlighted = picker.highlight ?? 0;
+  drawState(answer.state);
+  drawContext(picker);
+  drawList();
+}
+
+function done(answer) {
+  if (answer.close) window.close();
+}
+
+async function choose(index, { newTab = false } = {}) {
+  const item = picker?.items[index];
+  if (!item) return;
+  const answer = await request({ what: 'pickTenant', id: item.id, tab, newTab, view });
+  if (answer.changed === false) say(t('alreadyInTenant', [isolate(tenantName(item.id && item))]));
+  else if (answer.opened) say(t('openedInNewTab', [isolate(tenantName(item.id && item))]));
+  else say(t('activeTenantIs', [isolate(tenantName(item.id && item))]));
+  done(answer);
+  await refresh({ first: true });
 }
 
 async function copy(text) {
@@ -180,20 +213,27 @@ function activate(handler) {
   };
 }
 
-search.addEventListener('input', () => {
-  highlighted = 0;
-  render();
-});
+search.addEventListener(
+  'input',
+  activate(() => {
+    highlighted = 0;
+    return refresh();
+  }),
+);
 search.addEventListener(
   'keydown',
   activate((event) => {
+    const count = picker?.items.length ?? 0;
     const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
     if (event.key in moves) {
       event.preventDefault();
-      highlight(Math.min(shown.length - 1, Math.max(0, highlighted + moves[event.key])));
+      highlight(Math.min(count - 1, Math.max(0, highlighted + moves[event.key])));
+    } else if ((event.key === 'Home' || event.key === 'End') && event.ctrlKey) {
+      event.preventDefault();
+      highlight(event.key === 'Home' ? 0 : count - 1);
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      return choose(highlighted);
+      return choose(highlighted, { newTab: event.shiftKey });
     }
   }),
 );
@@ -202,47 +242,53 @@ list.addEventListener('mousedown', (event) => event.preventDefault());
 list.addEventListener(
   'click',
   activate((event) => {
-    const item = event.target.closest('[role="option"]');
-    if (item) return choose(Number(item.dataset.index));
+    const node = event.target.closest('[role="option"]');
+    if (node) return choose(Number(node.dataset.index), { newTab: event.shiftKey });
   }),
 );
 $('open-portal').addEventListener(
   'click',
-  activate(() => createTab({ url: core.portalUrl(activeId()) })),
+  activate(() => choose(highlighted, { newTab: true })),
 );
 $('copy-id').addEventListener(
   'click',
-  activate(() => copy(activeId())),
+  activate(() => copy(picker.items[highlighted].id)),
 );
 $('copy-link').addEventListener(
   'click',
-  activate(() => copy(core.portalUrl(activeId()))),
+  activate(async () => copy((await request({ what: 'portalLink', id: picker.items[highlighted].id ?? null })).url)),
 );
-$('manage').addEventListener(
+$('add-this-tenant').addEventListener(
   'click',
-  activate((event) => {
-    event.preventDefault();
-    return openOptionsPage();
+  activate(() => {
+    const id = $('add-this-tenant').dataset.id;
+    return createTab({ url: extensionUrl(`options.html#add=${encodeURIComponent(id)}`) }).then(() => window.close());
   }),
 );
+for (const link of [$('manage'), $('problem-manage')]) {
+  link.addEventListener(
+    'click',
+    activate((event) => {
+      event.preventDefault();
+      return openOptionsPage().then(() => window.close());
+    }),
+  );
+}
 $('request-host-access').addEventListener(
   'click',
   activate(async () => {
     // Straight from the click: the browser shows the permission prompt only for a user gesture.
     const granted = await requestHostAccess();
     if (!granted) say(t('hostAccessDenied'));
-    return refresh();
   }),
 );
 
 localize();
 search.focus();
-const update = (pending) => refresh(pending).catch((error) => say(errorMessage(error)));
-// The state is fetched while the core compiles: with thousands of tenants both take a while.
-const firstState = sendMessage({ what: 'getState' });
-await init();
-onStorageChanged(() => update());
-// A changed enterprise policy changes the list too (the background re-reads it per request).
-onManagedChanged(() => update());
-window.addEventListener('focus', () => update());
-await update(firstState);
+const [current] = await queryTabs({ active: true, currentWindow: true });
+tab = current ? { id: current.id, url: current.url ?? null } : null;
+// Whatever the background changes (another page, a tab, a policy) shows up here at once.
+onStorageChanged((area, changes) => {
+  if (area === 'session' && 'revision' in changes) refresh().catch((error) => say(errorMessage(error)));
+});
+await refresh({ first: true }).catch((error) => say(errorMessage(error)));

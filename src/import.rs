@@ -46,7 +46,6 @@ use std::fmt;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{json_type, UiError};
 use crate::export::{unguard_formula, FORMAT_NAME, FORMAT_VERSION};
@@ -516,14 +515,9 @@ pub fn merge_tenants(
     merged
 }
 
-/// The key under which two tenant names count as the same: NFKC, then lowercase (the same rule
-/// as the settings' duplicate-name check).
+/// The key under which two tenant names count as the same (see [`crate::tenant::name_key`]).
 pub fn name_key(name: &str) -> String {
-    // NFKC leaves ASCII as it is, and most names are ASCII: skip the tables for them.
-    if name.is_ascii() {
-        return name.to_ascii_lowercase();
-    }
-    name.nfkc().collect::<String>().to_lowercase()
+    crate::tenant::name_key(name)
 }
 
 /// The file as text, by its byte order mark.

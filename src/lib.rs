@@ -16,15 +16,19 @@
 //! | [`sync`] | opt-in sync of the tenant list: merge, chunking within quotas, write plans |
 //! | [`error`] | how errors describe themselves to the UI (stable name plus details) |
 
+pub mod base64;
 pub mod error;
 pub mod export;
 pub mod import;
+pub(crate) mod json;
 pub mod policy;
 pub mod portal;
 pub mod rules;
 pub mod search;
+pub mod session;
 pub mod settings;
 pub mod sync;
 pub mod tenant;
 pub mod tenant_id;
+#[cfg(feature = "wasm")]
 pub mod wasm;

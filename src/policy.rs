@@ -21,7 +21,7 @@
 //! - `forceAutomaticRewrite` makes automatic rewrite on whatever the user chose;
 //! - the user's choice of a policy tenant that is not one of their own is kept outside the
 //!   settings (the background stores it as `managedActiveTenant`); when policy no longer lists
-//!   it the effective active tenant is "No tenant" and [`Effective::active_tenant_removed`]
+//!   it the effective active tenant is "No tenant" and [`Effective::default_tenant_removed`]
 //!   names it, so the pages can tell the user.
 //!
 //! A policy is read leniently, entry by entry ([`parse`]): a bad entry is skipped and reported,
@@ -232,7 +232,7 @@ pub struct Effective {
     /// User tenants whose names clash with policy tenants.
     pub name_clashes: Vec<NameClash>,
     /// The chosen policy tenant that policy no longer lists: "No tenant" is active instead.
-    pub active_tenant_removed: Option<TenantId>,
+    pub default_tenant_removed: Option<TenantId>,
     /// Whether policy forces automatic rewrite on.
     pub automatic_rewrite_forced: bool,
     /// Whether policy disables sync.
@@ -246,7 +246,7 @@ impl Serialize for Effective {
             "managedTenants": self.managed_tenants,
             "shadowedTenants": self.shadowed_tenants,
             "nameClashes": self.name_clashes,
-            "activeTenantRemoved": self.active_tenant_removed,
+            "defaultTenantRemoved": self.default_tenant_removed,
             "automaticRewriteForced": self.automatic_rewrite_forced,
             "syncDisabled": self.sync_disabled,
         })
@@ -269,8 +269,8 @@ impl Serialize for Effective {
 /// ]}))).policy;
 /// let gone = TenantId::parse("11111111-2222-3333-4444-555555555555").unwrap();
 /// let view = effective(&Settings::default(), &policy, Some(gone));
-/// assert_eq!(view.settings.active_tenant(), None);
-/// assert_eq!(view.active_tenant_removed, Some(gone));
+/// assert_eq!(view.settings.default_tenant(), None);
+/// assert_eq!(view.default_tenant_removed, Some(gone));
 /// ```
 pub fn effective(
     settings: &Settings,
@@ -318,12 +318,12 @@ pub fn effective(
         tenants.push(shown);
     }
 
-    let (active, active_tenant_removed) = match managed_active {
+    let (active, default_tenant_removed) = match managed_active {
         Some(id) if managed.contains(&id) => (Some(id), None),
         Some(id) => (None, Some(id)),
         None => (
             settings
-                .active_tenant()
+                .default_tenant()
                 .map(Tenant::id)
                 .filter(|id| !dropped.contains(id)),
             None,
@@ -351,7 +351,7 @@ pub fn effective(
         managed_tenants: policy.tenants.iter().map(Tenant::id).collect(),
         shadowed_tenants,
         name_clashes,
-        active_tenant_removed,
+        default_tenant_removed,
         automatic_rewrite_forced: policy.force_automatic_rewrite,
         sync_disabled: policy.disable_sync,
     }
@@ -429,9 +429,9 @@ pub fn apply(
     if let Some(id) = refused {
         return Err(ApplyError::Policy(PolicyError::TenantManaged { id }));
     }
-    if let Operation::SetActiveTenant { id: Some(id) } = &operation {
+    if let Operation::SetDefaultTenant { id: Some(id) } = &operation {
         if let Some(id) = managed(id).filter(|id| settings.tenant(*id).is_none()) {
-            let settings = settings.apply(Operation::SetActiveTenant { id: None })?;
+            let settings = settings.apply(Operation::SetDefaultTenant { id: None })?;
             return Ok(Applied {
                 settings,
                 managed_active: Some(id),
@@ -439,7 +439,7 @@ pub fn apply(
         }
     }
     let keep = match operation {
-        Operation::SetActiveTenant { .. } => None,
+        Operation::SetDefaultTenant { .. } => None,
         _ => managed_active,
     };
     Ok(Applied {
@@ -590,13 +590,13 @@ mod tests {
     /// policy tenant of another ID), Woodgrove (untouched); Fabrikam active.
     fn user_settings() -> Settings {
         Settings::load(Some(&json!({
-            "schemaVersion": 1,
+            "schemaVersion": 2,
             "tenants": [
                 {"name": "Contoso (mine)", "id": CONTOSO},
                 {"name": "fabrikam", "id": FABRIKAM, "domain": "fabrikam.com"},
                 {"name": "Woodgrove", "id": WOODGROVE}
             ],
-            "activeTenant": FABRIKAM,
+            "defaultTenant": FABRIKAM,
             "automaticRewrite": false,
             "recentTenants": [FABRIKAM, CONTOSO]
         })))
@@ -693,14 +693,14 @@ mod tests {
             serde_json::to_value(&view).unwrap(),
             json!({
                 "settings": {
-                    "schemaVersion": 1,
+                    "schemaVersion": 2,
                     "tenants": [
                         {"name": "Contoso", "id": CONTOSO, "domain": "contoso.com"},
                         {"name": "Fabrikam", "id": NORTHWIND},
                         {"name": "fabrikam (0b5e3f2a)", "id": FABRIKAM, "domain": "fabrikam.com"},
                         {"name": "Woodgrove", "id": WOODGROVE}
                     ],
-                    "activeTenant": FABRIKAM,
+                    "defaultTenant": FABRIKAM,
                     "automaticRewrite": true,
                     "recentTenants": [FABRIKAM, CONTOSO]
                 },
@@ -708,7 +708,7 @@ mod tests {
                 "shadowedTenants": [CONTOSO],
                 "nameClashes": [{"name": "fabrikam", "userId": FABRIKAM, "managedId": NORTHWIND,
                                  "shownAs": "fabrikam (0b5e3f2a)"}],
-                "activeTenantRemoved": null,
+                "defaultTenantRemoved": null,
                 "automaticRewriteForced": true,
                 "syncDisabled": true
             })
@@ -732,43 +732,40 @@ mod tests {
         let listed = managed_policy();
         let view = effective(&settings, &listed, Some(id(NORTHWIND)));
         assert_eq!(
-            view.settings.active_tenant().map(Tenant::name),
+            view.settings.default_tenant().map(Tenant::name),
             Some("Fabrikam")
         );
         assert_eq!(view.settings.recent_tenants(), &[id(NORTHWIND)]);
-        assert_eq!(view.active_tenant_removed, None);
-        assert_eq!(
-            crate::rules::build_rules(&view.settings),
-            crate::rules::rules_for_tenant(&id(NORTHWIND))
-        );
+        assert_eq!(view.default_tenant_removed, None);
+        assert_eq!(view.settings.default_tenant_id(), Some(id(NORTHWIND)));
 
         let dropped = policy(json!({"tenants": [{"name": "Contoso", "id": CONTOSO}]}));
         let view = effective(&settings, &dropped, Some(id(NORTHWIND)));
-        assert_eq!(view.settings.active_tenant(), None);
+        assert_eq!(view.settings.default_tenant(), None);
         assert_eq!(view.settings.recent_tenants(), &[] as &[TenantId]);
-        assert_eq!(view.active_tenant_removed, Some(id(NORTHWIND)));
-        assert_eq!(crate::rules::build_rules(&view.settings), vec![]);
+        assert_eq!(view.default_tenant_removed, Some(id(NORTHWIND)));
+        assert_eq!(view.settings.default_tenant_id(), None);
     }
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn a_shadowed_user_tenant_returns_when_policy_drops_it() {
         let settings = user_settings()
-            .apply(Operation::SetActiveTenant {
+            .apply(Operation::SetDefaultTenant {
                 id: Some(CONTOSO.into()),
             })
             .unwrap();
         let view = effective(&settings, &managed_policy(), None);
         assert_eq!(
-            view.settings.active_tenant().map(Tenant::name),
+            view.settings.default_tenant().map(Tenant::name),
             Some("Contoso")
         );
         let view = effective(&settings, &Policy::default(), None);
         assert_eq!(
-            view.settings.active_tenant().map(Tenant::name),
+            view.settings.default_tenant().map(Tenant::name),
             Some("Contoso (mine)")
         );
-        assert_eq!(view.active_tenant_removed, None);
+        assert_eq!(view.default_tenant_removed, None);
     }
 
     fn op(value: Value) -> Operation {
@@ -847,20 +844,20 @@ mod tests {
             &settings,
             &policy,
             None,
-            op(json!({"op": "setActiveTenant", "id": NORTHWIND})),
+            op(json!({"op": "setDefaultTenant", "id": NORTHWIND})),
         )
         .unwrap();
         assert_eq!(
             serde_json::to_value(&chosen).unwrap(),
             json!({
                 "settings": {
-                    "schemaVersion": 1,
+                    "schemaVersion": 2,
                     "tenants": [
                         {"name": "Contoso (mine)", "id": CONTOSO},
                         {"name": "fabrikam", "id": FABRIKAM, "domain": "fabrikam.com"},
                         {"name": "Woodgrove", "id": WOODGROVE}
                     ],
-                    "activeTenant": null,
+                    "defaultTenant": null,
                     "automaticRewrite": false,
                     "recentTenants": [FABRIKAM, CONTOSO]
                 },
@@ -881,12 +878,12 @@ mod tests {
             &kept.settings,
             &policy,
             kept.managed_active,
-            op(json!({"op": "setActiveTenant", "id": CONTOSO})),
+            op(json!({"op": "setDefaultTenant", "id": CONTOSO})),
         )
         .unwrap();
         assert_eq!(own.managed_active, None);
         assert_eq!(
-            own.settings.active_tenant().map(Tenant::id),
+            own.settings.default_tenant().map(Tenant::id),
             Some(id(CONTOSO))
         );
         // "No tenant" clears the choice too.
@@ -894,11 +891,11 @@ mod tests {
             &chosen.settings,
             &policy,
             chosen.managed_active,
-            op(json!({"op": "setActiveTenant", "id": null})),
+            op(json!({"op": "setDefaultTenant", "id": null})),
         )
         .unwrap();
         assert_eq!(
-            (none.managed_active, none.settings.active_tenant()),
+            (none.managed_active, none.settings.default_tenant()),
             (None, None)
         );
     }

@@ -1,17 +1,24 @@
-//! The declarativeNetRequest dynamic rules that rewrite portal navigations inside the browser.
+//! The declarativeNetRequest rules that rewrite portal navigations inside the browser.
 //!
-//! The shell installs exactly what [`build_rules`] returns (after removing every dynamic rule it
-//! had), so that the browser redirects precisely the top-level navigations
-//! [`crate::portal::with_tenant`] changes. All rules match `main_frame` requests only.
+//! The session ([`crate::session`]) installs exactly what [`default_rules`] and [`tab_rules`]
+//! return, so that the browser redirects precisely the top-level navigations
+//! [`crate::portal::with_tenant`] changes, each to the right tenant. All rules match `main_frame`
+//! requests only; the redirects only `GET` ones, so a sign-in form posted back to the portal is
+//! never redirected. Higher priority wins, across the extension's dynamic and session rules:
 //!
-//! | ID | priority | action | condition |
+//! | priority | ruleset | rule | what it does |
 //! |---|---|---|---|
-//! | 1 | 2 | `allow` | `requestDomains`: the portal hosts; `regexFilter`: the query has a `tid` parameter |
-//! | `2 + 2i` | 1 | `redirect`, adding `tid=<active tenant>` by `queryTransform.addOrReplaceParams` | `urlFilter` `\|https://<host i>/` |
-//! | `3 + 2i` | 1 | the same | `urlFilter` `\|http://<host i>/` |
+//! | 4 | dynamic, ID 2 | explicit tenant over `http:` | `upgradeScheme`: the same URL over `https:` |
+//! | 3 | dynamic, ID 1 | explicit tenant | `allow`: a URL that names its tenant keeps it |
+//! | 2 | session, IDs from 1000 | the tab's own tenant | per tab group: redirect adding `tid=<the tab's tenant>` (`tabIds`), or `allow` for tabs in the home tenant |
+//! | 1 | dynamic, IDs 3 to 8 | the default tenant | redirect adding `tid=<tenant for new tabs>` |
 //!
-//! where `i` is the host's index in [`PORTAL_HOSTS`] (0, 1, 2), so IDs run 1 to 7, in that order.
-//! The allow rule's higher priority keeps an explicit tenant from being replaced.
+//! Without automatic rewrite there is no rule at all; with "No tenant" for new tabs there are no
+//! default redirects (IDs 3 to 8), and tabs without a tenant of their own load the home tenant.
+//!
+//! A redirect rule exists per portal host and scheme: `urlFilter` `|https://<host>/` or
+//! `|http://<host>/`, in the order of [`PORTAL_HOSTS`]. The `http:` ones also set the scheme to
+//! `https`, so the upgrade and the tenant happen in one redirect.
 //!
 //! Why this shape:
 //! - A `urlFilter` starting with `|` matches from the start of the URL as the browser serialises
@@ -21,15 +28,18 @@
 //!   subdomain URL, hence one rule per scheme.) URL filters are indexed, not compiled, so they
 //!   cost no regex memory.
 //! - Chrome compiles each `regexFilter` with RE2 within 2 KB of memory, and in practice rejects
-//!   programs of roughly 40 instructions: a regex with a host name in it
-//!   (`^https?://securitycenter\.microsoft\.com/`, 38 instructions) is already at the edge. The
-//!   allow rule's regex therefore leaves the host to `requestDomains` (which also admits
-//!   subdomains, harmlessly: no redirect rule matches them) and only checks the query:
-//!   [`EXPLICIT_TENANT_REGEX`], 30 RE2 instructions.
+//!   programs of roughly 40 instructions: a regex with a host name in it is already at the edge.
+//!   The explicit-tenant rules therefore leave the host to `requestDomains` (which also admits
+//!   subdomains, harmlessly: with `declarativeNetRequestWithHostAccess` a rule acts only on
+//!   hosts the extension has access to, the three portal hosts) and only check the query:
+//!   [`EXPLICIT_TENANT_REGEX`], and with `http:` in front [`EXPLICIT_TENANT_HTTP_REGEX`].
 //! - That regex spells out [`crate::portal`]'s definition of an explicit tenant: after the first
 //!   `?` and before any `#`, a parameter whose name percent-decodes to `tid`. The rules set
 //!   `isUrlFilterCaseSensitive: false` explicitly (browser defaults have differed), which gives
 //!   "in any letter case".
+//! - Per-tab rules are session rules (`tabIds` works only there): they live as long as the
+//!   browser session, like the tabs they belong to. One group of rules serves every tab in the
+//!   same tenant, so the number of rules grows with the tenants open, not with the tabs.
 //!
 //! The rules are checked against every row of `tests/fixtures/urls.json` by the end-to-end test
 //! in a real browser, not here: the core has no RE2.
@@ -37,7 +47,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::portal::PORTAL_HOSTS;
-use crate::settings::Settings;
 use crate::tenant_id::TenantId;
 
 /// One declarativeNetRequest rule (`chrome.declarativeNetRequest.Rule`).
@@ -163,6 +172,12 @@ pub struct RuleCondition {
     /// except `main_frame`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_types: Option<Vec<ResourceType>>,
+    /// HTTP methods the rule applies to (lowercase).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_methods: Option<Vec<String>>,
+    /// Tabs the rule applies to (session rules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tab_ids: Option<Vec<i64>>,
 }
 
 /// `ResourceType` (the ones this extension has a use for).
@@ -176,12 +191,27 @@ pub enum ResourceType {
     SubFrame,
 }
 
-/// Priority of the redirect rules.
-const REDIRECT_PRIORITY: u32 = 1;
-/// Priority of the allow rule: above the redirects, so an explicit tenant wins.
-const ALLOW_PRIORITY: u32 = 2;
-/// ID of the allow rule; the redirect rules follow it.
-const ALLOW_RULE_ID: u32 = 1;
+/// Priority of the redirects to the tenant for new tabs.
+const DEFAULT_PRIORITY: u32 = 1;
+/// Priority of the per-tab rules: above the default, so a tab keeps its own tenant.
+const TAB_PRIORITY: u32 = 2;
+/// Priority of the explicit-tenant allow rule: above everything that adds a tenant.
+const EXPLICIT_PRIORITY: u32 = 3;
+/// Priority of the upgrade of an explicit tenant over `http:`: above the allow rule.
+const UPGRADE_PRIORITY: u32 = 4;
+/// ID of the explicit-tenant allow rule (dynamic).
+const EXPLICIT_RULE_ID: u32 = 1;
+/// ID of the explicit-tenant upgrade rule (dynamic).
+const UPGRADE_RULE_ID: u32 = 2;
+/// ID of the first redirect to the default tenant (dynamic); the others follow.
+const DEFAULT_FIRST_ID: u32 = 3;
+/// The first session rule ID. Dynamic and session rules never share an ID, so that a rule is
+/// always known by its ID alone.
+pub const TAB_FIRST_ID: u32 = 1000;
+/// Rule IDs each tab group takes (a tenant group uses all, a home group one).
+pub const IDS_PER_GROUP: u32 = (PORTAL_HOSTS.len() * SCHEMES.len()) as u32;
+/// The most tab groups the session rules may hold (the browser allows 5,000 session rules).
+pub const MAX_TAB_GROUPS: usize = 800;
 /// The schemes of portal URLs, one redirect rule each per host.
 const SCHEMES: [&str; 2] = ["https", "http"];
 
@@ -192,91 +222,147 @@ const SCHEMES: [&str; 2] = ["https", "http"];
 pub const EXPLICIT_TENANT_REGEX: &str =
     r"^[^?#]*\?([^#]*&)?(t|%[57]4)(i|%[46]9)(d|%[46]4)([=&#]|$)";
 
-/// The rules for `settings`: none when automatic rewrite is off or there is no active tenant
-/// (the analyst's home tenant), otherwise [`rules_for_tenant`] for the active tenant.
-///
-/// # Examples
-/// ```
-/// use tenant_switch::rules::build_rules;
-/// use tenant_switch::settings::Settings;
-/// assert!(build_rules(&Settings::default()).is_empty());
-/// ```
-pub fn build_rules(settings: &Settings) -> Vec<Rule> {
-    match settings.active_tenant() {
-        Some(tenant) if settings.automatic_rewrite() => rules_for_tenant(&tenant.id()),
-        _ => Vec::new(),
-    }
+/// [`EXPLICIT_TENANT_REGEX`] for `http:` URLs only: the upgrade rule's `regexFilter`.
+pub const EXPLICIT_TENANT_HTTP_REGEX: &str =
+    r"^http:[^?#]*\?([^#]*&)?(t|%[57]4)(i|%[46]9)(d|%[46]4)([=&#]|$)";
+
+/// What the tabs of one group get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TabGroup {
+    /// Tabs in the analyst's home tenant: allowed through without a `tid`.
+    Home,
+    /// Tabs in this tenant: redirected to it.
+    Tenant(TenantId),
 }
 
-/// The rules that send every top-level portal navigation without an explicit tenant to
-/// `tenant`: the allow rule, then per portal host and scheme a redirect rule, numbered and
-/// ordered as the [module docs](self) say.
+/// The dynamic rules: the explicit-tenant rules, and the redirects to `default` (the tenant
+/// for tabs that have none yet) unless it is `None` (the home tenant). IDs and order as the
+/// [module docs](self) say. The session installs them only while automatic rewrite is on and
+/// some rule redirects (a default tenant, or a tab in a tenant).
 ///
 /// # Examples
 /// ```
-/// use tenant_switch::rules::{all_rule_ids, rules_for_tenant};
-/// use tenant_switch::tenant_id::TenantId;
-/// let tenant = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
-/// let ids: Vec<u32> = rules_for_tenant(&tenant).iter().map(|rule| rule.id).collect();
-/// assert_eq!(ids, all_rule_ids());
+/// use tenant_switch::rules::default_rules;
+/// assert_eq!(default_rules(None).len(), 2);
 /// ```
-pub fn rules_for_tenant(tenant: &TenantId) -> Vec<Rule> {
-    let mut rules = vec![Rule {
-        id: ALLOW_RULE_ID,
-        priority: ALLOW_PRIORITY,
+pub fn default_rules(default: Option<TenantId>) -> Vec<Rule> {
+    let explicit = |id, priority, kind, regex: &str| Rule {
+        id,
+        priority,
         action: RuleAction {
-            kind: RuleActionType::Allow,
+            kind,
             redirect: None,
         },
         condition: RuleCondition {
-            regex_filter: Some(EXPLICIT_TENANT_REGEX.to_owned()),
+            regex_filter: Some(regex.to_owned()),
             is_url_filter_case_sensitive: Some(false),
-            request_domains: Some(PORTAL_HOSTS.iter().map(|&host| host.to_owned()).collect()),
+            request_domains: Some(portal_hosts()),
             resource_types: Some(vec![ResourceType::MainFrame]),
             ..RuleCondition::default()
         },
-    }];
-    let redirect = RuleAction {
-        kind: RuleActionType::Redirect,
-        redirect: Some(Redirect {
-            transform: Some(UrlTransform {
-                query_transform: Some(QueryTransform {
-                    add_or_replace_params: Some(vec![QueryKeyValue {
-                        key: "tid".to_owned(),
-                        value: tenant.to_string(),
-                        replace_only: None,
-                    }]),
-                    remove_params: None,
-                }),
-                ..UrlTransform::default()
-            }),
-            url: None,
-        }),
     };
-    let targets = PORTAL_HOSTS
-        .iter()
-        .flat_map(|host| SCHEMES.iter().map(move |scheme| (scheme, host)));
-    for (id, (scheme, host)) in (ALLOW_RULE_ID + 1..).zip(targets) {
-        rules.push(Rule {
-            id,
-            priority: REDIRECT_PRIORITY,
-            action: redirect.clone(),
-            condition: RuleCondition {
-                url_filter: Some(format!("|{scheme}://{host}/")),
-                is_url_filter_case_sensitive: Some(false),
-                resource_types: Some(vec![ResourceType::MainFrame]),
-                ..RuleCondition::default()
-            },
-        });
+    let mut rules = vec![
+        explicit(
+            EXPLICIT_RULE_ID,
+            EXPLICIT_PRIORITY,
+            RuleActionType::Allow,
+            EXPLICIT_TENANT_REGEX,
+        ),
+        explicit(
+            UPGRADE_RULE_ID,
+            UPGRADE_PRIORITY,
+            RuleActionType::UpgradeScheme,
+            EXPLICIT_TENANT_HTTP_REGEX,
+        ),
+    ];
+    if let Some(tenant) = default {
+        rules.extend(redirects(DEFAULT_FIRST_ID, DEFAULT_PRIORITY, tenant, None));
     }
     rules
 }
 
-/// Every rule ID [`build_rules`] can ever return, ascending: what the shell removes before
-/// adding the new rules, should it not remove all its dynamic rules anyway.
-pub fn all_rule_ids() -> Vec<u32> {
-    let count = 1 + PORTAL_HOSTS.len() * SCHEMES.len();
-    (ALLOW_RULE_ID..).take(count).collect()
+/// The session rules for tabs grouped by what they get, in the order given: each tenant group
+/// takes [`IDS_PER_GROUP`] IDs from [`TAB_FIRST_ID`] on (a home group uses the first of its
+/// IDs), so the same groups always give the same rules. Groups past [`MAX_TAB_GROUPS`] get no
+/// rule (their tabs fall back to the default tenant's rules); the session keeps below that.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::rules::{tab_rules, TabGroup, TAB_FIRST_ID};
+/// let rules = tab_rules(&[(TabGroup::Home, vec![7, 9])]);
+/// assert_eq!(rules.len(), 1);
+/// assert_eq!(rules[0].id, TAB_FIRST_ID);
+/// assert_eq!(rules[0].condition.tab_ids, Some(vec![7, 9]));
+/// ```
+pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (slot, (group, tabs)) in (0u32..).zip(groups.iter().take(MAX_TAB_GROUPS)) {
+        let first = TAB_FIRST_ID + slot * IDS_PER_GROUP;
+        match group {
+            TabGroup::Home => rules.push(Rule {
+                id: first,
+                priority: TAB_PRIORITY,
+                action: RuleAction {
+                    kind: RuleActionType::Allow,
+                    redirect: None,
+                },
+                condition: RuleCondition {
+                    request_domains: Some(portal_hosts()),
+                    resource_types: Some(vec![ResourceType::MainFrame]),
+                    tab_ids: Some(tabs.clone()),
+                    ..RuleCondition::default()
+                },
+            }),
+            TabGroup::Tenant(tenant) => {
+                rules.extend(redirects(first, TAB_PRIORITY, *tenant, Some(tabs)));
+            }
+        }
+    }
+    rules
+}
+
+/// Per portal host and scheme a redirect adding `tid=<tenant>` (and `https:`), IDs from `first`.
+fn redirects(first: u32, priority: u32, tenant: TenantId, tabs: Option<&Vec<i64>>) -> Vec<Rule> {
+    let targets = PORTAL_HOSTS
+        .iter()
+        .flat_map(|host| SCHEMES.iter().map(move |scheme| (*scheme, *host)));
+    (first..)
+        .zip(targets)
+        .map(|(id, (scheme, host))| Rule {
+            id,
+            priority,
+            action: RuleAction {
+                kind: RuleActionType::Redirect,
+                redirect: Some(Redirect {
+                    transform: Some(UrlTransform {
+                        scheme: (scheme == "http").then(|| "https".to_owned()),
+                        query_transform: Some(QueryTransform {
+                            add_or_replace_params: Some(vec![QueryKeyValue {
+                                key: "tid".to_owned(),
+                                value: tenant.to_string(),
+                                replace_only: None,
+                            }]),
+                            remove_params: None,
+                        }),
+                        ..UrlTransform::default()
+                    }),
+                    url: None,
+                }),
+            },
+            condition: RuleCondition {
+                url_filter: Some(format!("|{scheme}://{host}/")),
+                is_url_filter_case_sensitive: Some(false),
+                resource_types: Some(vec![ResourceType::MainFrame]),
+                request_methods: Some(vec!["get".to_owned()]),
+                tab_ids: tabs.cloned(),
+                ..RuleCondition::default()
+            },
+        })
+        .collect()
+}
+
+fn portal_hosts() -> Vec<String> {
+    PORTAL_HOSTS.iter().map(|&host| host.to_owned()).collect()
 }
 
 #[cfg(test)]
@@ -293,77 +379,84 @@ mod tests {
     const CONTOSO: &str = "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b";
     const FABRIKAM: &str = "0b8f4e2a-1d3c-4f5e-8a7b-9c0d1e2f3a4b";
 
-    /// Stored settings with two tenants, Contoso active unless `active` says otherwise.
-    fn settings(active: serde_json::Value, automatic_rewrite: bool) -> Settings {
-        let stored = json!({
-            "schemaVersion": 1,
-            "tenants": [
-                { "name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com" },
-                { "name": "Fabrikam", "id": FABRIKAM }
-            ],
-            "activeTenant": active,
-            "automaticRewrite": automatic_rewrite,
-            "recentTenants": []
-        });
-        Settings::load(Some(&stored)).unwrap()
-    }
-
-    fn rules_json(settings: &Settings) -> serde_json::Value {
-        serde_json::to_value(build_rules(settings)).unwrap()
+    fn id(text: &str) -> TenantId {
+        TenantId::parse(text).unwrap()
     }
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn active_tenant_rules_as_json() {
+    fn default_tenant_rules_as_json() {
         assert_eq!(
-            rules_json(&settings(json!(CONTOSO), true)),
-            fixture(include_str!("../tests/fixtures/rules/active-tenant.json"))
-        );
-        let contoso = TenantId::parse(CONTOSO).unwrap();
-        assert_eq!(
-            build_rules(&settings(json!(CONTOSO), true)),
-            rules_for_tenant(&contoso)
+            serde_json::to_value(default_rules(Some(id(CONTOSO)))).unwrap(),
+            fixture(include_str!("../tests/fixtures/rules/default-tenant.json"))
         );
     }
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn no_active_tenant_means_no_rules() {
-        let expected = fixture(include_str!(
-            "../tests/fixtures/rules/no-active-tenant.json"
-        ));
-        assert_eq!(rules_json(&settings(json!(null), true)), expected);
-        assert_eq!(rules_json(&Settings::default()), expected);
-    }
-
-    #[test]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn rewrite_off_means_no_rules() {
+    fn home_default_keeps_only_the_explicit_rules() {
         assert_eq!(
-            rules_json(&settings(json!(CONTOSO), false)),
-            fixture(include_str!("../tests/fixtures/rules/rewrite-off.json"))
+            serde_json::to_value(default_rules(None)).unwrap(),
+            fixture(include_str!("../tests/fixtures/rules/home-default.json"))
         );
     }
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn only_the_tenant_value_depends_on_the_active_tenant() {
-        let fabrikam = rules_json(&settings(json!(FABRIKAM), true)).to_string();
-        let contoso = rules_json(&settings(json!(CONTOSO), true)).to_string();
+    fn tab_rules_as_json() {
+        let groups = vec![
+            (TabGroup::Home, vec![4]),
+            (TabGroup::Tenant(id(FABRIKAM)), vec![7, 12]),
+        ];
+        assert_eq!(
+            serde_json::to_value(tab_rules(&groups)).unwrap(),
+            fixture(include_str!("../tests/fixtures/rules/tab-groups.json"))
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn only_the_tenant_value_depends_on_the_tenant() {
+        let fabrikam = serde_json::to_string(&default_rules(Some(id(FABRIKAM)))).unwrap();
+        let contoso = serde_json::to_string(&default_rules(Some(id(CONTOSO)))).unwrap();
         assert_eq!(fabrikam.replace(FABRIKAM, CONTOSO), contoso);
         assert_eq!(fabrikam.matches(FABRIKAM).count(), 6);
     }
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn rules_round_trip_and_ids_are_stable() {
-        let tenant = TenantId::parse("0b8f4e2a-1d3c-4f5e-8a7b-9c0d1e2f3a4b").unwrap();
-        let rules = rules_for_tenant(&tenant);
+    fn ids_are_unique_and_the_rulesets_never_share_one() {
+        let dynamic = default_rules(Some(id(CONTOSO)));
+        let groups: Vec<(TabGroup, Vec<i64>)> = (0..MAX_TAB_GROUPS + 5)
+            .map(|n| {
+                let tenant = id(&format!("00000000-0000-4000-8000-{n:012x}"));
+                (TabGroup::Tenant(tenant), vec![n as i64 + 1])
+            })
+            .collect();
+        let session = tab_rules(&groups);
+        assert_eq!(session.len(), MAX_TAB_GROUPS * IDS_PER_GROUP as usize);
+        assert!(
+            session.len() <= 5000,
+            "the browser allows 5,000 session rules"
+        );
+        let mut ids: Vec<u32> = dynamic.iter().chain(&session).map(|r| r.id).collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+        assert!(dynamic.iter().all(|r| r.id < TAB_FIRST_ID));
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn rules_read_back_as_themselves_and_ignore_fields_a_browser_adds() {
+        let rules = tab_rules(&[(TabGroup::Tenant(id(CONTOSO)), vec![3])]);
         let json = serde_json::to_string(&rules).unwrap();
         let back: Vec<Rule> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, rules);
-        assert_eq!(all_rule_ids(), vec![1, 2, 3, 4, 5, 6, 7]);
-        let ids: Vec<u32> = rules.iter().map(|rule| rule.id).collect();
-        assert_eq!(ids, all_rule_ids());
+        let mut installed = serde_json::to_value(&rules[0]).unwrap();
+        installed["condition"]["domainType"] = json!("thirdParty");
+        let read: Rule = serde_json::from_value(installed).unwrap();
+        assert_eq!(read, rules[0]);
     }
 }

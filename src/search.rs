@@ -27,7 +27,6 @@ use serde::{Serialize, Serializer};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::portal::{tenant_of, PortalError};
 use crate::settings::Settings;
 use crate::tenant::Tenant;
 use crate::tenant_id::TenantId;
@@ -542,103 +541,8 @@ impl TenantPicker {
     }
 }
 
-/// What the toolbar badge shows for one tab.
-///
-/// Serialises as `{"text", "id", "name", "known", "mismatch"}` (the shape `tabBadge` returns to
-/// the background script).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Badge {
-    /// The badge label: at most four characters, never empty; [`HOME_BADGE`] for a portal tab
-    /// in the analyst's home tenant, [`UNKNOWN_BADGE`] for a tenant that is not in the list.
-    pub text: String,
-    /// The tenant the tab is in; `None` for the home tenant or a `tid` that is not a tenant ID.
-    #[serde(rename = "id")]
-    pub tenant_id: Option<TenantId>,
-    /// The tenant's display name, when it is in the list.
-    pub name: Option<String>,
-    /// Whether the tab's tenant is one the analyst knows: a tenant in the list, or the home
-    /// tenant.
-    pub known: bool,
-    /// Whether the tab is a portal tab in another tenant than the active one: flag it.
-    pub mismatch: bool,
-}
-
-/// Badge text for a portal tab without `tid`, which the portal opens in the analyst's home
-/// tenant. Shown only while another tenant is active (it is then a mismatch); the shell may
-/// replace it with a localised word when `id` is `null` and `known` is `true`.
-pub const HOME_BADGE: &str = "HOME";
-
-/// Badge text for a portal tab whose `tid` is not a tenant in the list, or not a tenant ID.
+/// Badge text for a tab whose `tid` is not a tenant in the list, or not a tenant ID.
 pub const UNKNOWN_BADGE: &str = "?";
-
-/// The badge for a tab showing `url` (`None` when the tab's URL is not known).
-///
-/// - A portal URL with a `tid` shows the tenant it names: its label when it is in the list,
-///   otherwise [`UNKNOWN_BADGE`] (also for a `tid` that is not a tenant ID, whose tenant cannot
-///   be known). `mismatch` is set when that is not the active tenant, "No tenant" included.
-/// - A portal URL without `tid` is in the home tenant: no badge when "No tenant" is active (they
-///   agree), otherwise a [`HOME_BADGE`] mismatch, whether or not automatic rewrite will fix the
-///   tab on its next navigation: what matters is what the tab shows now.
-/// - Any other URL, or none, shows the active tenant (never a mismatch), or no badge for
-///   "No tenant".
-///
-/// # Examples
-/// ```
-/// use tenant_switch::search::tab_badge;
-/// use tenant_switch::settings::Settings;
-/// let settings = Settings::default();
-/// assert_eq!(tab_badge(&settings, Some("https://example.com/")), None);
-/// let badge = tab_badge(&settings, Some("https://security.microsoft.com/?tid=0b5a8a4e-8f36-4f8e-9d6a-7f0c1e2d3b4a")).unwrap();
-/// assert_eq!((badge.text.as_str(), badge.known, badge.mismatch), ("?", false, true));
-/// ```
-pub fn tab_badge(settings: &Settings, url: Option<&str>) -> Option<Badge> {
-    let active = settings.active_tenant();
-    let active_id = active.map(Tenant::id);
-    let tab_tenant = match url.map(tenant_of) {
-        None | Some(Err(PortalError::InvalidUrl | PortalError::NotPortalUrl)) => {
-            return active.map(|tenant| tenant_badge(tenant, false));
-        }
-        Some(Ok(id)) => id,
-        Some(Err(PortalError::NoTenant)) => {
-            return active_id.map(|_| Badge {
-                text: HOME_BADGE.to_owned(),
-                tenant_id: None,
-                name: None,
-                known: true,
-                mismatch: true,
-            });
-        }
-        Some(Err(PortalError::InvalidTenant { .. })) => {
-            return Some(unknown_badge(None, true));
-        }
-    };
-    let mismatch = active_id != Some(tab_tenant);
-    Some(match settings.tenant(tab_tenant) {
-        Some(tenant) => tenant_badge(tenant, mismatch),
-        None => unknown_badge(Some(tab_tenant), mismatch),
-    })
-}
-
-fn tenant_badge(tenant: &Tenant, mismatch: bool) -> Badge {
-    Badge {
-        text: badge_text(tenant.name()),
-        tenant_id: Some(tenant.id()),
-        name: Some(tenant.name().to_owned()),
-        known: true,
-        mismatch,
-    }
-}
-
-fn unknown_badge(tenant_id: Option<TenantId>, mismatch: bool) -> Badge {
-    Badge {
-        text: UNKNOWN_BADGE.to_owned(),
-        tenant_id,
-        name: None,
-        known: false,
-        mismatch,
-    }
-}
 
 /// Legal forms dropped from the end of a name before making its badge label, so that
 /// "Contoso Ltd" and "Contoso GmbH & Co. KG" are both `CONT` rather than `CL` and `CGCK`.
@@ -950,12 +854,10 @@ mod tests {
     }
 
     const CONTOSO: &str = "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b";
-    const MULLER: &str = "2b3c4d5e-0000-4000-8000-000000000002";
-    const UNLISTED: &str = "0b5a8a4e-8f36-4f8e-9d6a-7f0c1e2d3b4a";
 
     fn picker_settings() -> Settings {
         Settings::load(Some(&serde_json::json!({
-            "schemaVersion": 1,
+            "schemaVersion": 2,
             "tenants": [
                 { "name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com" },
                 { "name": "Fabrikam Inc.", "id": "5e6f7081-0000-4000-8000-000000000005" },
@@ -967,7 +869,7 @@ mod tests {
                 { "name": "Trey Research", "id": "cafe0001-0000-4000-8000-00000000000d" },
                 { "name": "Alpine Ski House", "id": "f5a6b7c8-0000-4000-8000-000000000010" }
             ],
-            "activeTenant": "8b9c0d1e-0000-4000-8000-000000000008",
+            "defaultTenant": "8b9c0d1e-0000-4000-8000-000000000008",
             "automaticRewrite": true,
             "recentTenants": [
                 "8b9c0d1e-0000-4000-8000-000000000008",
@@ -1086,12 +988,12 @@ mod tests {
             }
         );
         let settings = Settings::load(Some(&serde_json::json!({
-            "schemaVersion": 1,
+            "schemaVersion": 2,
             "tenants": [
                 { "name": "Litware", "id": "a0b1c2d3-0000-4000-8000-00000000000a" },
                 { "name": "Contoso", "id": CONTOSO }
             ],
-            "activeTenant": null,
+            "defaultTenant": null,
             "automaticRewrite": true,
             "recentTenants": []
         })))
@@ -1118,81 +1020,5 @@ mod tests {
                 "total": 2
             })
         );
-    }
-
-    fn badge_settings(active: Option<&str>) -> Settings {
-        Settings::load(Some(&serde_json::json!({
-            "schemaVersion": 1,
-            "tenants": [
-                { "name": "Contoso", "id": CONTOSO },
-                { "name": "Müller & Söhne GmbH", "id": MULLER, "domain": "mueller-soehne.de" }
-            ],
-            "activeTenant": active,
-            "automaticRewrite": true,
-            "recentTenants": active.into_iter().collect::<Vec<_>>()
-        })))
-        .unwrap()
-    }
-
-    fn badge_json(settings: &Settings, url: Option<&str>) -> serde_json::Value {
-        serde_json::to_value(tab_badge(settings, url)).unwrap()
-    }
-
-    #[test]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn badge_with_an_active_tenant() {
-        use serde_json::json;
-        let settings = badge_settings(Some(CONTOSO));
-        let contoso = json!({ "text": "CONT", "id": CONTOSO, "name": "Contoso", "known": true, "mismatch": false });
-        let muller = json!({ "text": "MS", "id": MULLER, "name": "Müller & Söhne GmbH", "known": true, "mismatch": true });
-        let home =
-            json!({ "text": "HOME", "id": null, "name": null, "known": true, "mismatch": true });
-        let invalid =
-            json!({ "text": "?", "id": null, "name": null, "known": false, "mismatch": true });
-        let unlisted =
-            json!({ "text": "?", "id": UNLISTED, "name": null, "known": false, "mismatch": true });
-        for (url, expected) in [
-            (None, &contoso),
-            (Some("https://example.com/?tid=2b3c4d5e-0000-4000-8000-000000000002"), &contoso),
-            (Some("https://mto.security.microsoft.com/?tid=2b3c4d5e-0000-4000-8000-000000000002"), &contoso),
-            (Some("chrome://newtab/"), &contoso),
-            (Some("not a url"), &contoso),
-            (Some("https://security.microsoft.com/incidents?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"), &contoso),
-            (Some("https://security.microsoft.com/?TID=2B3C4D5E-0000-4000-8000-000000000002#x"), &muller),
-            (Some("http://securitycenter.windows.com/alerts?a=1&tid=2b3c4d5e000040008000000000000002"), &muller),
-            (Some("https://securitycenter.microsoft.com/?tid=0b5a8a4e-8f36-4f8e-9d6a-7f0c1e2d3b4a"), &unlisted),
-            (Some("https://security.microsoft.com/alerts"), &home),
-            (Some("https://security.microsoft.com/#tid=2b3c4d5e-0000-4000-8000-000000000002"), &home),
-            (Some("https://security.microsoft.com/?tid="), &invalid),
-            (Some("https://security.microsoft.com/?tid=contoso.com"), &invalid),
-        ] {
-            assert_eq!(&badge_json(&settings, url), expected, "{url:?}");
-        }
-    }
-
-    #[test]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn badge_with_no_tenant_active() {
-        use serde_json::json;
-        let settings = badge_settings(None);
-        for (url, expected) in [
-            (None, json!(null)),
-            (Some("https://example.com/"), json!(null)),
-            (Some("https://security.microsoft.com/alerts"), json!(null)),
-            (
-                Some("https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"),
-                json!({ "text": "CONT", "id": CONTOSO, "name": "Contoso", "known": true, "mismatch": true }),
-            ),
-            (
-                Some("https://security.microsoft.com/?tid=0b5a8a4e-8f36-4f8e-9d6a-7f0c1e2d3b4a"),
-                json!({ "text": "?", "id": UNLISTED, "name": null, "known": false, "mismatch": true }),
-            ),
-            (
-                Some("https://security.microsoft.com/?tid=x"),
-                json!({ "text": "?", "id": null, "name": null, "known": false, "mismatch": true }),
-            ),
-        ] {
-            assert_eq!(badge_json(&settings, url), expected, "{url:?}");
-        }
     }
 }

@@ -1042,7 +1042,7 @@ mod tests {
             settings = settings.apply(Operation::AddTenant { tenant }).unwrap();
         }
         if let Some(n) = active {
-            let operation = Operation::SetActiveTenant { id: Some(id(n)) };
+            let operation = Operation::SetDefaultTenant { id: Some(id(n)) };
             settings = settings.apply(operation).unwrap();
         }
         settings
@@ -1225,7 +1225,7 @@ mod tests {
             ["Fabrikam Ltd", "Northwind", "Woodgrove"]
         );
         assert_eq!(
-            reconciled.settings.active_tenant().map(Tenant::name),
+            reconciled.settings.default_tenant().map(Tenant::name),
             Some("Fabrikam Ltd")
         );
         // "northwind" clashes with the local "Northwind": held back, not applied.
@@ -1250,7 +1250,7 @@ mod tests {
             .merge(&deleted.entries, 4000)
             .reconcile(&reconciled.settings);
         assert_eq!(names(&reconciled.settings), ["Northwind", "Woodgrove"]);
-        assert_eq!(reconciled.settings.active_tenant(), None);
+        assert_eq!(reconciled.settings.default_tenant(), None);
     }
 
     #[test]
@@ -1547,11 +1547,11 @@ mod tests {
         assert_eq!(names(&a_settings), ["Contoso", "Fabrikam", "Northwind"]);
         assert_eq!(names(&b_settings), ["Northwind", "Contoso", "Fabrikam"]);
         assert_eq!(
-            a_settings.active_tenant().map(Tenant::name),
+            a_settings.default_tenant().map(Tenant::name),
             Some("Contoso")
         );
         assert_eq!(
-            b_settings.active_tenant().map(Tenant::name),
+            b_settings.default_tenant().map(Tenant::name),
             Some("Northwind")
         );
 

@@ -87,6 +87,35 @@ impl Tenant {
     pub fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
     }
+
+    /// The tenant as stored and exported: `{"name", "id", "domain"?}`.
+    pub fn to_value(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        object.insert("name".into(), self.name.clone().into());
+        object.insert("id".into(), self.id.to_string().into());
+        if let Some(domain) = &self.domain {
+            object.insert("domain".into(), domain.clone().into());
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+/// The key under which two tenant names count as the same, wherever names are compared (the
+/// settings, the policy, an import, sync): Unicode compatibility normalisation (NFKC, so that
+/// `ＣＯＮＴＯＳＯ` and `Contoso` clash), then lowercase.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::tenant::name_key;
+/// assert_eq!(name_key("ＣＯＮＴＯＳＯ"), name_key("contoso"));
+/// ```
+pub fn name_key(name: &str) -> String {
+    // NFKC leaves ASCII as it is, and most names are ASCII: skip the tables for them.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    use unicode_normalization::UnicodeNormalization;
+    name.nfkc().collect::<String>().to_lowercase()
 }
 
 /// A tenant as a form or an operation sends it, before validation: `{name, id, domain?}` with

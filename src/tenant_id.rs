@@ -194,6 +194,11 @@ impl TenantId {
     pub fn as_uuid(&self) -> &Uuid {
         &self.0
     }
+
+    /// A fixed tenant ID for samples of errors (`6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b`).
+    pub(crate) const fn sample() -> Self {
+        Self(Uuid::from_u128(0x6f1c_2b6a_0c6e_4b8e_9e0a_2c1d_3e4f_5a6b))
+    }
 }
 
 /// Removes `{...}` and `urn:uuid:`; returns the rest and how many characters were removed in

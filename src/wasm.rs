@@ -1,22 +1,19 @@
-//! The whole `#[wasm_bindgen]` surface of the core: type conversion only, no decisions.
+//! The `#[wasm_bindgen]` surface of the core: type conversion only, no decisions. Only the
+//! WebAssembly build compiles it (the `wasm` feature).
 //!
-//! Values cross as plain JS objects in the JSON shapes that ARCHITECTURE.md documents (settings
-//! schema 1, operations, rules), converted through JSON text. Every core error becomes a JS
-//! `Error` whose `name` is the error's stable variant name and which carries its details as own
-//! properties (see [`crate::error`]).
+//! The background runs the [`Engine`]: the session ([`crate::session`]) with JSON text in and
+//! out (`JSON.stringify` of an event, `JSON.parse` of the effects). The link builder page uses
+//! the pure functions below. Every core error becomes a JS `Error` whose `name` is the error's
+//! stable variant name and which carries its details as own properties (see [`crate::error`]).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::UiError;
-use crate::export;
-use crate::import;
 use crate::portal;
-use crate::rules;
-use crate::search::{self, TenantPicker as CorePicker};
-use crate::settings::{Operation, Settings};
-use crate::tenant::{Tenant, TenantInput};
+use crate::session::{self, Event, Session, StartInput};
+use crate::tenant::TenantInput;
 use crate::tenant_id::TenantId;
 
 /// Errors of the binding layer itself: a JS caller passed something of the wrong shape.
@@ -90,16 +87,6 @@ fn optional_id(input: Option<String>) -> Result<Option<TenantId>, JsValue> {
     input.as_deref().map(parse_id).transpose()
 }
 
-/// Settings from their stored JSON shape; `undefined`/`null` give the defaults.
-fn settings_from_js(value: JsValue) -> Result<Settings, JsValue> {
-    let json: serde_json::Value = if value.is_undefined() || value.is_null() {
-        serde_json::Value::Null
-    } else {
-        from_js("settings", value)?
-    };
-    Settings::load(Some(&json)).map_err(|e| js_error(&e))
-}
-
 /// The version of the core, as in Cargo.toml.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -154,356 +141,67 @@ pub fn portal_url(id: Option<String>) -> Result<String, JsValue> {
     Ok(portal::portal_url(id.as_ref()))
 }
 
-/// Validates (and migrates) what storage held; returns settings in schema 1.
-#[wasm_bindgen(js_name = loadSettings)]
-pub fn load_settings(stored: JsValue) -> Result<JsValue, JsValue> {
-    to_js(&settings_from_js(stored)?.to_stored())
+/// The `storage.local` keys [`Engine::start`] needs, as a JSON array.
+#[wasm_bindgen(js_name = startKeys)]
+pub fn start_keys() -> String {
+    serde_json::to_string(session::store::START_KEYS).unwrap_or_else(|_| "[]".into())
 }
 
-/// The settings after one operation, or the reason it is refused.
-#[wasm_bindgen(js_name = applyOperation)]
-pub fn apply_operation(settings: JsValue, operation: JsValue) -> Result<JsValue, JsValue> {
-    let settings = settings_from_js(settings)?;
-    let operation: serde_json::Value = from_js("operation", operation)?;
-    let operation = Operation::from_value(&operation).map_err(|e| js_error(&e))?;
-    let next = settings.apply(operation).map_err(|e| js_error(&e))?;
-    to_js(&next.to_stored())
+/// Which `storage.onChanged` keys the session reads, by area, as key prefixes:
+/// `{"local": ["settings"], "sync": ["syncGeneration", "syncChunk."]}`.
+#[wasm_bindgen(js_name = watchedKeys)]
+pub fn watched_keys() -> String {
+    serde_json::to_string(&session::watched_keys()).unwrap_or_else(|_| "{}".into())
 }
 
-/// The policy's tenants from the managed policy object (as `effectiveSettings` takes it);
-/// `undefined`/`null` is no policy. Bad policy entries are skipped, as everywhere else.
-fn policy_tenants_from_js(managed: JsValue) -> Result<Vec<Tenant>, JsValue> {
-    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
-    Ok(report.policy.tenants().to_vec())
+/// Every error the core can show, by name, with its detail fields in the order the `_locales`
+/// placeholders number them: `{"TenantIdInvalidCharacter": ["character", "position"], ...}`.
+#[wasm_bindgen(js_name = errorFields)]
+pub fn error_fields() -> String {
+    serde_json::to_string(&crate::error::catalogue::fields()).unwrap_or_else(|_| "{}".into())
 }
 
-/// What importing the file would do to these settings' tenants: `{format, counts, rows}`, each
-/// row `{line|entry, status, tenant?, previous?, error?}`. Rows that clash with a tenant of the
-/// managed policy `managed` (optional) are rejected. Changes nothing.
-#[wasm_bindgen(js_name = previewImport)]
-pub fn preview_import(
-    settings: JsValue,
-    bytes: &[u8],
-    managed: JsValue,
-) -> Result<JsValue, JsValue> {
-    let managed = policy_tenants_from_js(managed)?;
-    let settings = settings_from_js(settings)?;
-    let preview =
-        import::parse_import(bytes, settings.tenants(), &managed).map_err(|e| js_error(&e))?;
-    to_js(&preview)
-}
-
-/// `{settings, preview}`: the file imported into the settings in one step, and what it did;
-/// rows that clash with a tenant of the managed policy `managed` (optional) are not imported.
-#[wasm_bindgen(js_name = importTenants)]
-pub fn import_tenants(
-    settings: JsValue,
-    bytes: &[u8],
-    managed: JsValue,
-) -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    struct Imported {
-        settings: serde_json::Value,
-        preview: import::ImportPreview,
-    }
-    let managed = policy_tenants_from_js(managed)?;
-    let (next, preview) = settings_from_js(settings)?
-        .import(bytes, &managed)
-        .map_err(|e| js_error(&e))?;
-    to_js(&Imported {
-        settings: next.to_stored(),
-        preview,
-    })
-}
-
-/// The settings with their tenant list replaced (a restored backup), active and recent tenants
-/// fixed up.
-#[wasm_bindgen(js_name = replaceTenants)]
-pub fn replace_tenants(settings: JsValue, tenants: JsValue) -> Result<JsValue, JsValue> {
-    let settings = settings_from_js(settings)?;
-    let tenants: Vec<TenantInput> = from_js("tenants", tenants)?;
-    let next = settings
-        .replace_tenants(tenants)
-        .map_err(|e| js_error(&e))?;
-    to_js(&next.to_stored())
-}
-
-/// The settings' tenants as the versioned JSON export.
-#[wasm_bindgen(js_name = exportJson)]
-pub fn export_json(settings: JsValue) -> Result<String, JsValue> {
-    Ok(export::export_json(settings_from_js(settings)?.tenants()))
-}
-
-/// The settings' tenants as CSV, formula cells guarded.
-#[wasm_bindgen(js_name = exportCsv)]
-pub fn export_csv(settings: JsValue) -> Result<String, JsValue> {
-    export::export_csv(settings_from_js(settings)?.tenants()).map_err(|e| js_error(&e))
-}
-
-/// The complete list of declarativeNetRequest dynamic rules for these settings.
-#[wasm_bindgen(js_name = buildRules)]
-pub fn build_rules(settings: JsValue) -> Result<JsValue, JsValue> {
-    to_js(&rules::build_rules(&settings_from_js(settings)?))
-}
-
-/// The toolbar badge for a tab showing `url` (or no URL known), or `null` for no badge.
-#[wasm_bindgen(js_name = tabBadge)]
-pub fn tab_badge(settings: JsValue, url: Option<String>) -> Result<JsValue, JsValue> {
-    let settings = settings_from_js(settings)?;
-    to_js(&search::tab_badge(&settings, url.as_deref()))
-}
-
-/// What `effectiveSettings` returns.
-#[derive(Serialize)]
-struct PolicyView {
-    #[serde(flatten)]
-    effective: crate::policy::Effective,
-    problems: Vec<crate::policy::PolicyError>,
-}
-
-fn policy_view(
-    settings: &Settings,
-    managed: JsValue,
-    managed_active_tenant: Option<String>,
-) -> Result<PolicyView, JsValue> {
-    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
-    let chosen = managed_active_tenant
-        .as_deref()
-        .and_then(|id| TenantId::parse(id).ok());
-    Ok(PolicyView {
-        effective: crate::policy::effective(settings, &report.policy, chosen),
-        problems: report.problems,
-    })
-}
-
-/// Settings validated once and kept in wasm memory, for work the background repeats on every tab
-/// event: validating 10,000 tenants again for each badge would take tens of milliseconds, and so
-/// would validating them again for the rules and the policy view after every change.
+/// The session, for the background service worker.
 #[wasm_bindgen]
-pub struct LoadedSettings {
-    inner: Loaded,
-}
-
-enum Loaded {
-    Plain(Settings),
-    UnderPolicy(Box<PolicyView>),
-}
-
-impl LoadedSettings {
-    fn settings(&self) -> &Settings {
-        match &self.inner {
-            Loaded::Plain(settings) => settings,
-            Loaded::UnderPolicy(view) => &view.effective.settings,
-        }
-    }
+pub struct Engine {
+    session: Session,
+    initial: Option<String>,
 }
 
 #[wasm_bindgen]
-impl LoadedSettings {
-    /// Validates (and migrates) the settings once; throws `Settings*` as `loadSettings` does.
-    #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue) -> Result<LoadedSettings, JsValue> {
+impl Engine {
+    /// Builds the session from the JSON text of what the browser holds (`StartInput`).
+    pub fn start(input: &str) -> Result<Engine, JsValue> {
+        let input: StartInput = serde_json::from_str(input).map_err(|e| {
+            js_error(&BindingError::InvalidArgument {
+                argument: "input".into(),
+                reason: e.to_string(),
+            })
+        })?;
+        let (session, steps) = Session::start(input);
         Ok(Self {
-            inner: Loaded::Plain(settings_from_js(settings)?),
+            session,
+            initial: Some(steps_text(&steps)),
         })
     }
 
-    /// The user's settings validated once and merged with the managed policy, as
-    /// `effectiveSettings` merges them; badge and rules are then those of the effective
-    /// settings. Throws `Settings*` as `loadSettings` does.
-    #[wasm_bindgen(js_name = underPolicy)]
-    pub fn under_policy(
-        settings: JsValue,
-        managed: JsValue,
-        managed_active_tenant: Option<String>,
-    ) -> Result<LoadedSettings, JsValue> {
-        let settings = settings_from_js(settings)?;
-        let view = policy_view(&settings, managed, managed_active_tenant)?;
-        Ok(Self {
-            inner: Loaded::UnderPolicy(Box::new(view)),
-        })
+    /// The effects of the start, as JSON text; once.
+    pub fn initial(&mut self) -> String {
+        self.initial.take().unwrap_or_else(|| "[]".into())
     }
 
-    /// What `effectiveSettings` returns for these settings, or `null` when they were loaded
-    /// with `new` (no policy merged).
-    #[wasm_bindgen(js_name = policyView)]
-    pub fn policy_view(&self) -> Result<JsValue, JsValue> {
-        match &self.inner {
-            Loaded::Plain(_) => Ok(JsValue::NULL),
-            Loaded::UnderPolicy(view) => to_js(view),
-        }
-    }
-
-    /// As the function `buildRules`, for these settings.
-    #[wasm_bindgen(js_name = buildRules)]
-    pub fn build_rules(&self) -> Result<JsValue, JsValue> {
-        to_js(&rules::build_rules(self.settings()))
-    }
-
-    /// As the function `tabBadge`, for these settings.
-    #[wasm_bindgen(js_name = tabBadge)]
-    pub fn tab_badge(&self, url: Option<String>) -> Result<JsValue, JsValue> {
-        to_js(&search::tab_badge(self.settings(), url.as_deref()))
+    /// Handles the JSON text of one event; returns its effects as JSON text.
+    pub fn handle(&mut self, event: &str) -> Result<String, JsValue> {
+        let event: Event = serde_json::from_str(event).map_err(|e| {
+            js_error(&BindingError::InvalidArgument {
+                argument: "event".into(),
+                reason: e.to_string(),
+            })
+        })?;
+        Ok(steps_text(&self.session.handle(event)))
     }
 }
 
-/// The popup's tenant picker: built once per popup, queried on every keystroke.
-#[wasm_bindgen]
-pub struct TenantPicker {
-    inner: CorePicker,
-}
-
-#[wasm_bindgen]
-impl TenantPicker {
-    /// A picker over the settings' tenants; `no_tenant_label` is the localised "No tenant".
-    #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue, no_tenant_label: &str) -> Result<TenantPicker, JsValue> {
-        let settings = settings_from_js(settings)?;
-        Ok(Self {
-            inner: CorePicker::new(&settings, no_tenant_label),
-        })
-    }
-
-    /// `{items: [{id}], total}`: the best `limit` items for `query`; `id` null is "No tenant".
-    pub fn search(&self, query: &str, limit: usize) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.search(query, limit))
-    }
-}
-
-/// What `chrome.storage.managed` held, as a `serde_json::Value`; `undefined`/`null` is none.
-fn managed_from_js(value: JsValue) -> Result<Option<serde_json::Value>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    from_js("managed", value).map(Some)
-}
-
-/// `{policy: {tenants, forceAutomaticRewrite, disableSync}, problems: [{name, ...}]}`: the
-/// managed policy as read, each ignored part reported.
-#[wasm_bindgen(js_name = parsePolicy)]
-pub fn parse_policy(managed: JsValue) -> Result<JsValue, JsValue> {
-    let managed = managed_from_js(managed)?;
-    to_js(&crate::policy::parse(managed.as_ref()))
-}
-
-/// The settings in force under the managed policy: `{settings, managedTenants, shadowedTenants,
-/// nameClashes, activeTenantRemoved, automaticRewriteForced, syncDisabled, problems}`, where
-/// `settings` (schema 1) is what rules, picker and badge are built from.
-#[wasm_bindgen(js_name = effectiveSettings)]
-pub fn effective_settings(
-    settings: JsValue,
-    managed: JsValue,
-    managed_active_tenant: Option<String>,
-) -> Result<JsValue, JsValue> {
-    let settings = settings_from_js(settings)?;
-    to_js(&policy_view(&settings, managed, managed_active_tenant)?)
-}
-
-/// `{settings, managedActiveTenant}` after a page's operation under the managed policy; throws
-/// `PolicyTenantManaged`, `PolicyAutomaticRewriteForced` or the operation's settings error.
-#[wasm_bindgen(js_name = applyPolicyOperation)]
-pub fn apply_policy_operation(
-    settings: JsValue,
-    managed: JsValue,
-    managed_active_tenant: Option<String>,
-    operation: JsValue,
-) -> Result<JsValue, JsValue> {
-    let settings = settings_from_js(settings)?;
-    let report = crate::policy::parse(managed_from_js(managed)?.as_ref());
-    let chosen = managed_active_tenant
-        .as_deref()
-        .and_then(|id| TenantId::parse(id).ok());
-    let operation: serde_json::Value = from_js("operation", operation)?;
-    let operation = Operation::from_value(&operation).map_err(|e| js_error(&e))?;
-    let applied = crate::policy::apply(&settings, &report.policy, chosen, operation)
-        .map_err(|e| js_error(&e))?;
-    to_js(&applied)
-}
-
-// --- sync (src/sync.rs) ---------------------------------------------------------------------
-
-/// The local sync model (`syncState` in storage.local); `undefined`/`null` start a new one.
-fn sync_state_from_js(value: JsValue) -> Result<crate::sync::SyncState, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(crate::sync::SyncState::new());
-    }
-    let json: serde_json::Value = from_js("model", value)?;
-    crate::sync::SyncState::load(&json).map_err(|e| js_error(&e))
-}
-
-/// Everything `storage.sync.get(null)` returned.
-fn sync_items_from_js(
-    value: JsValue,
-) -> Result<serde_json::Map<String, serde_json::Value>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(serde_json::Map::new());
-    }
-    from_js("stored", value)
-}
-
-/// `Date.now()` as whole milliseconds.
-fn time_from_js(now: f64) -> Result<u64, JsValue> {
-    if !(0.0..=9_007_199_254_740_991.0).contains(&now) {
-        return Err(js_error(&BindingError::InvalidArgument {
-            argument: "now".into(),
-            reason: format!("{now} is not a time in milliseconds"),
-        }));
-    }
-    // In range and finite (checked above), so the conversion is exact after truncation.
-    Ok(now.trunc() as u64)
-}
-
-/// One reading step of sync: records the local list into `model` (changes stamped `now`), merges
-/// the complete generation in `stored` (what `storage.sync.get(null)` gave) and applies it to
-/// `settings`. Returns `{status, generation, model, settings, settingsChanged, held, needsWrite}`:
-/// `status` is `empty`, `incomplete`, `invalid` or `complete`; `held` the tenant IDs whose remote
-/// change clashes here; `needsWrite` whether this browser has entries the sync area lacks.
-/// Throws `SyncStateInvalid`/`SyncStateNewerFormat` for an unreadable model (pass `null` to
-/// rebuild it) and `SyncNewerFormat` when the sync area is of a newer format.
-#[wasm_bindgen(js_name = syncReceive)]
-pub fn sync_receive(
-    model: JsValue,
-    stored: JsValue,
-    settings: JsValue,
-    now: f64,
-) -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Received {
-        status: &'static str,
-        generation: Option<u64>,
-        model: serde_json::Value,
-        settings: serde_json::Value,
-        settings_changed: bool,
-        held: Vec<String>,
-        needs_write: bool,
-    }
-    let state = sync_state_from_js(model)?;
-    let stored = sync_items_from_js(stored)?;
-    let settings = settings_from_js(settings)?;
-    let received = crate::sync::receive(&state, &stored, &settings, time_from_js(now)?)
-        .map_err(|e| js_error(&e))?;
-    let reconciled = received.reconciled;
-    to_js(&Received {
-        status: received.generation.status(),
-        generation: received.generation.number(),
-        model: reconciled.state.to_stored(),
-        settings: reconciled.settings.to_stored(),
-        settings_changed: reconciled.settings_changed,
-        held: reconciled.held.iter().map(ToString::to_string).collect(),
-        needs_write: received.needs_write,
-    })
-}
-
-/// The write plan for `model` given what the sync area holds (`stored`) and its `quotas`
-/// `{quotaBytes, quotaBytesPerItem, maxItems}`: `{generation, unchanged, removeFirst, chunks,
-/// manifest, removeAfter, bytesInUse, items}`, to be run in that order (see `WritePlan`).
-/// Throws `SyncTooLarge` (`tenants`, `fit`), `SyncStorageFull` or `SyncNewerFormat`.
-#[wasm_bindgen(js_name = syncPlan)]
-pub fn sync_plan(stored: JsValue, model: JsValue, quotas: JsValue) -> Result<JsValue, JsValue> {
-    let stored = sync_items_from_js(stored)?;
-    let state = sync_state_from_js(model)?;
-    let quotas: crate::sync::Quotas = from_js("quotas", quotas)?;
-    let plan = crate::sync::plan_write(&stored, &state, quotas).map_err(|e| js_error(&e))?;
-    to_js(&plan)
+fn steps_text(steps: &[session::Step]) -> String {
+    serde_json::to_string(steps).unwrap_or_else(|_| "[]".into())
 }

@@ -11,16 +11,19 @@
 /// serialised form `{"name": ..., ...details}` for the UI.
 pub trait UiError: std::error::Error + serde::Serialize {}
 
-/// The JSON type name of a value, as errors that say "expected X, found Y" report it: `null`,
-/// `boolean`, `number`, `string`, `array` or `object`.
+/// The JSON type name of a value (see [`crate::json::type_name`]).
 pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
-    use serde_json::Value;
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
+    crate::json::type_name(value)
 }
+
+/// An error as pages receive it: its serialised form (`{"name": ..., ...details}`) plus
+/// `message`, the English text for logs.
+pub fn to_value<E: UiError>(error: &E) -> serde_json::Value {
+    let mut value = serde_json::to_value(error).unwrap_or_else(|_| serde_json::json!({}));
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("message".into(), error.to_string().into());
+    }
+    value
+}
+
+pub mod catalogue;

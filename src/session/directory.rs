@@ -1,0 +1,138 @@
+//! The tenant directory in force: the user's own settings merged with the enterprise policy,
+//! validated once per change and indexed for the lookups every tab event and keystroke needs.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::policy::{self, Effective, PolicyReport};
+use crate::search::{badge_text, TenantIndex, TenantPicker};
+use crate::settings::{Removed, Settings};
+use crate::tenant::Tenant;
+use crate::tenant_id::TenantId;
+
+use super::Labels;
+
+#[derive(Debug, Clone)]
+pub(super) struct Directory {
+    /// The user's own settings, as stored.
+    pub own: Settings,
+    /// The settings in force: policy tenants first, the user's after them.
+    pub effective: Effective,
+    /// Each effective tenant's place in `effective.settings.tenants()`.
+    positions: HashMap<TenantId, usize>,
+    /// The policy tenants' IDs.
+    managed: std::collections::HashSet<TenantId>,
+    /// Built on the first search after a change.
+    picker: OnceCell<TenantPicker>,
+    index: OnceCell<TenantIndex>,
+    no_tenant: String,
+}
+
+impl Directory {
+    pub fn new(
+        own: Settings,
+        report: &PolicyReport,
+        managed_active: Option<TenantId>,
+        labels: &Labels,
+    ) -> Self {
+        let effective = policy::effective(&own, &report.policy, managed_active);
+        let positions = effective
+            .settings
+            .tenants()
+            .iter()
+            .enumerate()
+            .map(|(index, tenant)| (tenant.id(), index))
+            .collect();
+        let managed = effective.managed_tenants.iter().copied().collect();
+        Self {
+            own,
+            effective,
+            positions,
+            managed,
+            picker: OnceCell::new(),
+            index: OnceCell::new(),
+            no_tenant: labels.no_tenant.clone(),
+        }
+    }
+
+    /// The effective tenant with this ID (a policy tenant, or one of the user's).
+    pub fn tenant(&self, id: TenantId) -> Option<&Tenant> {
+        self.positions
+            .get(&id)
+            .and_then(|&index| self.effective.settings.tenants().get(index))
+    }
+
+    pub fn tenants(&self) -> &[Tenant] {
+        self.effective.settings.tenants()
+    }
+
+    pub fn is_managed(&self, id: TenantId) -> bool {
+        self.managed.contains(&id)
+    }
+
+    /// The tenant for new tabs in force.
+    pub fn default_tenant(&self) -> Option<TenantId> {
+        self.effective.settings.default_tenant_id()
+    }
+
+    pub fn picker(&self) -> &TenantPicker {
+        self.picker
+            .get_or_init(|| TenantPicker::new(&self.effective.settings, &self.no_tenant))
+    }
+
+    pub fn index(&self) -> &TenantIndex {
+        self.index
+            .get_or_init(|| TenantIndex::new(self.effective.settings.tenants()))
+    }
+
+    /// What pages show of one tenant: `{id, name, domain?, label, managed}`.
+    pub fn summary(&self, tenant: &Tenant) -> Value {
+        let mut value = json!({
+            "id": tenant.id(),
+            "name": tenant.name(),
+            "label": badge_text(tenant.name()),
+            "managed": self.is_managed(tenant.id()),
+        });
+        if let Some(domain) = tenant.domain() {
+            value["domain"] = Value::from(domain);
+        }
+        value
+    }
+}
+
+/// The `storage.session` value of a deletion that can still be undone.
+pub(super) fn undo_value(removed: &Removed, managed_active: Option<TenantId>) -> Value {
+    json!({
+        "tenant": removed.tenant.to_value(),
+        "index": removed.index,
+        "wasDefault": removed.was_default,
+        "recentIndex": removed.recent_index,
+        "managedActive": managed_active,
+    })
+}
+
+/// Reads [`undo_value`] back.
+pub(super) fn read_undo(value: &Value) -> Option<(Removed, Option<TenantId>)> {
+    let tenant: Tenant = serde_json::from_value(value.get("tenant")?.clone()).ok()?;
+    let index = usize::try_from(value.get("index")?.as_u64()?).ok()?;
+    let was_default = value.get("wasDefault")?.as_bool()?;
+    let recent_index = value
+        .get("recentIndex")
+        .and_then(Value::as_u64)
+        .and_then(|at| usize::try_from(at).ok());
+    let managed_active = value
+        .get("managedActive")
+        .and_then(Value::as_str)
+        .and_then(|id| TenantId::parse(id).ok());
+    Some((
+        Removed {
+            tenant,
+            index,
+            was_default,
+            recent_index,
+        },
+        managed_active,
+    ))
+}

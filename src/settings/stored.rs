@@ -1,0 +1,196 @@
+//! The stored shapes of the settings, one reader per schema version, and the JSON they are
+//! written as.
+//!
+//! | version | shape |
+//! |---|---|
+//! | 0 | the unversioned prototype: `{"tenants": [{"name", "tenantId"}], "active": id or null}` |
+//! | 1 | `{schemaVersion, tenants: [{name, id, domain?}], activeTenant, automaticRewrite, recentTenants}` |
+//! | 2 | as 1, with `activeTenant` renamed `defaultTenant`: the tenant for tabs that have none yet |
+//!
+//! Each version is read in its own terms, so an error names the path as the user's stored data
+//! has it (`activeTenant` in a version 1 value, `defaultTenant` in a version 2 one), and the
+//! current version is read in place (copying 10,000 stored tenants only to read them added about
+//! a tenth to every load). A migration is therefore a reader of the old shape; what it reads is
+//! written back in the current shape on the next change.
+
+use serde_json::{Map, Value};
+
+use crate::json::{self, JsonError};
+use crate::tenant::Tenant;
+use crate::tenant_id::TenantId;
+
+use super::{Settings, SettingsError, SCHEMA_VERSION};
+
+/// What each version calls its fields.
+struct Layout {
+    /// The fields of the settings object.
+    fields: &'static [&'static str],
+    /// The field naming the tenant for new tabs.
+    default_tenant: &'static str,
+}
+
+const V1: Layout = Layout {
+    fields: &[
+        "schemaVersion",
+        "tenants",
+        "activeTenant",
+        "automaticRewrite",
+        "recentTenants",
+    ],
+    default_tenant: "activeTenant",
+};
+
+const V2: Layout = Layout {
+    fields: &[
+        "schemaVersion",
+        "tenants",
+        "defaultTenant",
+        "automaticRewrite",
+        "recentTenants",
+    ],
+    default_tenant: "defaultTenant",
+};
+
+/// Reads stored settings of any supported version (see [`Settings::load`]).
+pub(super) fn read(stored: Option<&Value>) -> Result<Settings, SettingsError> {
+    let object = match stored {
+        None | Some(Value::Null) => return Ok(Settings::default()),
+        Some(value) => json::object(value, "")?,
+    };
+    match stored_version(object)? {
+        0 => read_v0(object),
+        1 => read_layout(object, &V1),
+        2 => read_layout(object, &V2),
+        found => Err(SettingsError::NewerVersion {
+            found,
+            supported: SCHEMA_VERSION,
+        }),
+    }
+}
+
+/// The settings as the current version's JSON.
+pub(super) fn write(settings: &Settings) -> Value {
+    let mut object = Map::new();
+    object.insert("schemaVersion".into(), Value::from(SCHEMA_VERSION));
+    object.insert(
+        "tenants".into(),
+        Value::Array(settings.tenants.iter().map(Tenant::to_value).collect()),
+    );
+    object.insert(
+        "defaultTenant".into(),
+        settings
+            .default_tenant
+            .map_or(Value::Null, |id| Value::String(id.to_string())),
+    );
+    object.insert(
+        "automaticRewrite".into(),
+        Value::Bool(settings.automatic_rewrite),
+    );
+    object.insert(
+        "recentTenants".into(),
+        Value::Array(
+            settings
+                .recent_tenants
+                .iter()
+                .map(|id| Value::String(id.to_string()))
+                .collect(),
+        ),
+    );
+    Value::Object(object)
+}
+
+fn read_layout(object: &Map<String, Value>, layout: &Layout) -> Result<Settings, SettingsError> {
+    json::deny_unknown(object, "", layout.fields)?;
+    let stored_tenants = json::array(json::field(object, "", "tenants")?, "tenants")?;
+    let mut tenants = Vec::with_capacity(stored_tenants.len());
+    for (index, stored) in stored_tenants.iter().enumerate() {
+        let path = json::index("tenants", index);
+        let fields = json::object(stored, &path)?;
+        json::deny_unknown(fields, &path, &["name", "id", "domain"])?;
+        let name = json::string(
+            json::field(fields, &path, "name")?,
+            &json::join(&path, "name"),
+        )?;
+        let id = json::string(json::field(fields, &path, "id")?, &json::join(&path, "id"))?;
+        let domain = match json::optional(fields, "domain") {
+            None => None,
+            Some(value) => Some(json::string(value, &json::join(&path, "domain"))?),
+        };
+        let tenant = Tenant::new(name, id, domain)
+            .map_err(|error| SettingsError::InvalidTenant { index, error })?;
+        tenants.push(tenant);
+    }
+    let default_tenant = match json::field(object, "", layout.default_tenant)? {
+        Value::Null => None,
+        value => Some(id_at(value, layout.default_tenant)?),
+    };
+    let automatic_rewrite = json::boolean(
+        json::field(object, "", "automaticRewrite")?,
+        "automaticRewrite",
+    )?;
+    let stored_recent = json::array(json::field(object, "", "recentTenants")?, "recentTenants")?;
+    let recent_tenants = stored_recent
+        .iter()
+        .enumerate()
+        .map(|(index, value)| id_at(value, &json::index("recentTenants", index)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Settings::validated(tenants, default_tenant, automatic_rewrite, recent_tenants)
+}
+
+/// The unversioned prototype. It had no automatic rewrite switch (it always rewrote) and no
+/// recent list; its active tenant becomes the only recent one, as if it had just been chosen.
+fn read_v0(object: &Map<String, Value>) -> Result<Settings, SettingsError> {
+    json::deny_unknown(object, "", &["tenants", "active"])?;
+    let stored_tenants = json::array(json::field(object, "", "tenants")?, "tenants")?;
+    let mut tenants = Vec::with_capacity(stored_tenants.len());
+    for (index, stored) in stored_tenants.iter().enumerate() {
+        let path = json::index("tenants", index);
+        let fields = json::object(stored, &path)?;
+        json::deny_unknown(fields, &path, &["name", "tenantId"])?;
+        let name = json::string(
+            json::field(fields, &path, "name")?,
+            &json::join(&path, "name"),
+        )?;
+        let id = json::string(
+            json::field(fields, &path, "tenantId")?,
+            &json::join(&path, "tenantId"),
+        )?;
+        let tenant = Tenant::new(name, id, None)
+            .map_err(|error| SettingsError::InvalidTenant { index, error })?;
+        tenants.push(tenant);
+    }
+    let active = match json::optional(object, "active") {
+        None => None,
+        Some(value) => Some(id_at(value, "active")?),
+    };
+    Settings::validated(tenants, active, true, active.into_iter().collect())
+}
+
+/// The stored schema version: 0 when `schemaVersion` is absent (the prototype). JavaScript
+/// numbers arrive as floats, so an integral float counts as an integer.
+fn stored_version(object: &Map<String, Value>) -> Result<u64, SettingsError> {
+    let Some(value) = object.get("schemaVersion") else {
+        return Ok(0);
+    };
+    let Value::Number(number) = value else {
+        return Err(JsonError::WrongType {
+            path: "schemaVersion".into(),
+            expected: "number",
+            found: json::type_name(value),
+        }
+        .into());
+    };
+    match json::whole_number(value, "schemaVersion") {
+        Ok(version) if version >= 1 => Ok(version),
+        _ => Err(SettingsError::InvalidVersion {
+            found: number.to_string(),
+        }),
+    }
+}
+
+fn id_at(value: &Value, path: &str) -> Result<TenantId, SettingsError> {
+    TenantId::parse(json::string(value, path)?).map_err(|error| SettingsError::InvalidReference {
+        path: path.to_owned(),
+        error,
+    })
+}
