@@ -319,6 +319,62 @@ describe('Group Policy templates (dist/policy-templates)', () => {
   });
 });
 
+describe("the README's Intune example (between the intune-example markers)", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  /** The README's table rows: `[{ name, omaUri, value }]`, code spans unwrapped. */
+  function rows() {
+    const block = /<!-- intune-example:start -->([\s\S]*?)<!-- intune-example:end -->/.exec(readme);
+    assert.ok(block, 'README.md has no intune-example block');
+    return block[1]
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| Name ') && !line.startsWith('|---'))
+      .map((line) => {
+        const [name, omaUri, value] = line.slice(2, -2).split(' | ').map((cell) => cell.replace(/^`(.*)`$/, '$1'));
+        return { name, omaUri, value };
+      });
+  }
+
+  /** The tenant list of the README's .reg example (Chrome's key). */
+  function regTenants() {
+    const match = /\\Google\\Chrome\\3rdparty\\extensions\\<CHROME-ID>\\policy\]\n"tenants"="((?:[^"\\]|\\.)*)"/.exec(readme);
+    assert.ok(match, 'README.md has no .reg example for Chrome');
+    return JSON.parse(match[1].replace(/\\(.)/g, '$1'));
+  }
+
+  test('ingests the built Chrome template and sets each of its policies, with the same list as the .reg example', () => {
+    const admx = parseXml(readFileSync(join(OUT, 'chrome', 'tenant-switch-chrome.admx'), 'utf8'));
+    const categories = childrenNamed(child(admx, 'categories'), 'category');
+    assert.equal(categories.length, 1, 'one category, so the area is {AppName}~Policy~{category}');
+    const policies = new Map(childrenNamed(child(admx, 'policies'), 'policy').map((p) => [p.attributes.name, p]));
+
+    const [ingest, ...settings] = rows();
+    const install = /^\.\/Device\/Vendor\/MSFT\/Policy\/ConfigOperations\/ADMXInstall\/(\w+)\/Policy\/(\w+)$/.exec(ingest.omaUri);
+    assert.ok(install, `first row ingests the ADMX: ${ingest.omaUri}`);
+    assert.match(ingest.value, /tenant-switch-chrome\.admx/);
+    const area = `${install[1]}~Policy~${categories[0].attributes.name}`;
+
+    assert.deepEqual(settings.map((row) => row.omaUri.split('/').pop()).sort(), Object.keys(SCHEMA.properties).sort());
+    for (const { omaUri, value } of settings) {
+      const name = omaUri.split('/').pop();
+      assert.equal(omaUri, `./Device/Vendor/MSFT/Policy/Config/${area}/${name}`);
+      const policy = policies.get(name);
+      assert.ok(policy, `${name} is a policy of the template`);
+      const text = child(child(policy, 'elements'), 'text');
+      if (!text) {
+        assert.match(value, /^<(?:enabled|disabled)\/>$/, `${name} is a boolean: <enabled/> or <disabled/>`);
+        continue;
+      }
+      const payload = parseXml(`<payload>${value}</payload>`);
+      assert.deepEqual(payload.children.map((c) => c.name), ['enabled', 'data']);
+      const data = payload.children[1];
+      assert.equal(data.attributes.id, text.attributes.id, `${name}: data id is the <text> element's id`);
+      assert.ok(data.attributes.value.length <= Number(text.attributes.maxLength));
+      assert.deepEqual(JSON.parse(data.attributes.value), regTenants());
+    }
+  });
+});
+
 describe('the checker rejects drift', () => {
   const templates = generate(SCHEMA);
   const check = (schema, files = templates, storeIds = STORE_IDS) => checkTemplates({ schema, storeIds, strings: STRINGS, files });

@@ -27,8 +27,9 @@ export const EXTENSION_ORIGIN = `moz-extension://${EXTENSION_UUID}`;
 
 /**
  * Launches Firefox. `hosts` are the host names that resolve to 127.0.0.1; `prefs` are extra
- * preferences. Throws (never skips) when Firefox is missing or does not start, or when the
- * extension does not install.
+ * preferences. `extensionDir` is installed as a temporary add-on; `null` installs nothing (an
+ * enterprise policy installs the extension instead). Throws (never skips) when Firefox is missing
+ * or does not start, or when the extension does not install.
  */
 export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSION_DIR } = {}) {
   if (!existsSync(FIREFOX)) {
@@ -71,9 +72,9 @@ export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSIO
   collectFrom(browser.process()?.stdout);
   collectFrom(browser.process()?.stderr);
 
-  let installedId;
+  let installedId = null;
   try {
-    installedId = await browser.installExtension(extensionDir);
+    if (extensionDir !== null) installedId = await browser.installExtension(extensionDir);
   } catch (error) {
     await browser.close();
     throw error;
