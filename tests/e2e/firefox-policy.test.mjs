@@ -6,10 +6,11 @@
 // visible text), on chrome.storage contents, and on what the local stand-in for the portal
 // received; nothing here depends on how the background does its work.
 //
-// The policy file is machine-wide, so it exists only while Firefox starts (lib/firefox-policy.mjs
-// removes it as soon as Firefox is up, and on exit, pass or fail). Writing it needs root (CI is
-// root): without it this test fails with the reason instead of skipping. The portal server
-// listens on a free port: the pref network.socket.forcePort sends Firefox's port 443 there.
+// The policy file is machine-wide, so it exists only while Firefox starts: lib/firefox-policy.mjs
+// removes it as soon as Firefox is up, and on exit, pass or fail; every other Firefox launch of
+// the tests waits while it exists. Writing it needs root (CI is root): without it this test fails
+// with the reason instead of skipping. The portal server listens on a free port: the pref
+// network.socket.forcePort sends Firefox's port 443 there.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { EXTENSION_ID, EXTENSION_ORIGIN, launchFirefox } from './lib/firefox.mjs
 import {
   readmeFirefoxPolicies,
   requireFirefoxPolicySlot,
+  waitForNoPolicyNaming,
   writeFirefoxPolicies,
 } from './lib/firefox-policy.mjs';
 import { ALL_HOSTS, startPortalServer } from './lib/portal-server.mjs';
@@ -92,6 +94,7 @@ describe('Firefox ESR with the README policies.json (ExtensionSettings + 3rdpart
   let tab;
 
   before(async () => {
+    await waitForNoPolicyNaming(EXTENSION_ID);
     requireFirefoxPolicySlot();
     // The store package under the name a published add-on has; Firefox installs it from here.
     xpiDir = mkdtempSync(join(tmpdir(), 'tenant-switch-xpi-'));
@@ -106,6 +109,7 @@ describe('Firefox ESR with the README policies.json (ExtensionSettings + 3rdpart
       firefox = await launchFirefox({
         hosts: ALL_HOSTS,
         extensionDir: null,
+        withPolicy: true,
         prefs: {
           // Firefox force-installs only signed add-ons; Mozilla signs the published one. ESR
           // honours this pref; release builds do not.
@@ -224,11 +228,12 @@ describe('Firefox ESR: storage.managed for a temporary add-on (about:debugging)'
   let firefox;
 
   before(async () => {
+    await waitForNoPolicyNaming(EXTENSION_ID);
     requireFirefoxPolicySlot();
     const removePolicies = writeFirefoxPolicies({ policies: { '3rdparty': README_POLICIES.policies['3rdparty'] } });
     try {
       // Installed as `about:debugging` > "Load Temporary Add-on" does.
-      firefox = await launchFirefox({ hosts: ALL_HOSTS });
+      firefox = await launchFirefox({ hosts: ALL_HOSTS, withPolicy: true });
     } finally {
       removePolicies();
     }

@@ -28,6 +28,27 @@ export function readmeFirefoxPolicies() {
   return JSON.parse(block[1]);
 }
 
+/**
+ * Waits (up to `timeout` ms) while a policies.json that names `extensionId` exists: another
+ * test's file, which any Firefox starting now would read. Throws when it does not go away.
+ */
+export async function waitForNoPolicyNaming(extensionId, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let text = '';
+    try {
+      text = readFileSync(POLICIES_FILE, 'utf8');
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    if (!text.includes(extensionId)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${POLICIES_FILE} names ${extensionId} and has not gone away: a policy test still running, or one that died?`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Fails at once, with the reason, when this process cannot (or must not) write the file. */
 export function requireFirefoxPolicySlot() {
   if (typeof process.getuid === 'function' && process.getuid() !== 0 && !process.env.FIREFOX_DISTRIBUTION_DIR) {
