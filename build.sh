@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tenant Switch: the one entry point to set up, build, test and run. CI runs `./build.sh test`.
 #
-#   ./build.sh [build]   install what is missing, build pkg/, dist/extension/, dist/www/ and the zip
+#   ./build.sh [build]   install what is missing, build pkg/, dist/extension/, dist/www/, the zip
+#                        and dist/policy-templates/
 #   ./build.sh test      build, then every check and test suite (the last lines are node's summary)
 #   ./build.sh run       build, then start Chromium with dist/extension loaded
 #   ./build.sh size      print the size of the optimised .wasm (raw and gzipped)
@@ -197,6 +198,12 @@ build_zip() {
     note "$(wc -c <"dist/tenant-switch-$CRATE_VERSION.zip") bytes"
 }
 
+build_policy_templates() {
+    step "Group Policy templates (ADMX/ADML for Chrome and Edge) -> dist/policy-templates/"
+    # From extension/managed_schema.json and the store IDs in policy/store-ids.json.
+    node scripts/admx.mjs dist/policy-templates "$CRATE_VERSION"
+}
+
 print_size() {
     [ -f "$WEB_WASM" ] || die "$WEB_WASM does not exist: run ./build.sh first"
     local raw gz
@@ -227,6 +234,7 @@ build() {
     build_extension
     build_www
     build_zip
+    build_policy_templates
     print_load_steps
 }
 
@@ -290,6 +298,11 @@ test_all() {
     step "ESLint"
     eslint --max-warnings 0 .
 
+    # The checks addons.mozilla.org runs on upload; fails on anything but the one warning a
+    # single package for Chrome, Edge and Firefox needs (see the script).
+    step "web-ext lint (dist/extension)"
+    node scripts/lint-extension.mjs dist/extension
+
     run_e2e_tests
 }
 
@@ -320,7 +333,7 @@ run_browser() {
 }
 
 usage() {
-    sed -n '2,9s/^# \{0,1\}//p' "$ROOT/build.sh"
+    sed -n '2,10s/^# \{0,1\}//p' "$ROOT/build.sh"
 }
 
 case "${1:-build}" in

@@ -16,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { waitForNoPolicyNaming } from './firefox-policy.mjs';
 
 export const EXTENSION_DIR = fileURLToPath(new URL('../../../dist/extension/', import.meta.url));
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
@@ -27,13 +28,18 @@ export const EXTENSION_ORIGIN = `moz-extension://${EXTENSION_UUID}`;
 
 /**
  * Launches Firefox. `hosts` are the host names that resolve to 127.0.0.1; `prefs` are extra
- * preferences. Throws (never skips) when Firefox is missing or does not start, or when the
- * extension does not install.
+ * preferences. `extensionDir` is installed as a temporary add-on; `null` installs nothing (an
+ * enterprise policy installs the extension instead). `withPolicy`: the caller has just written
+ * a policies.json for this Firefox (lib/firefox-policy.mjs). Throws (never skips) when Firefox
+ * is missing or does not start, or when the extension does not install.
  */
-export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSION_DIR } = {}) {
+export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSION_DIR, withPolicy = false } = {}) {
   if (!existsSync(FIREFOX)) {
     throw new Error(`${FIREFOX} is missing: run "apt-get install -y firefox-esr" (./build.sh test does)`);
   }
+  // Firefox reads policies.json at start; a policy test's file exists only while its own Firefox
+  // starts. Any other Firefox waits for it to go, or it would start under that policy.
+  if (!withPolicy) await waitForNoPolicyNaming(EXTENSION_ID);
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
@@ -71,9 +77,9 @@ export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSIO
   collectFrom(browser.process()?.stdout);
   collectFrom(browser.process()?.stderr);
 
-  let installedId;
+  let installedId = null;
   try {
-    installedId = await browser.installExtension(extensionDir);
+    if (extensionDir !== null) installedId = await browser.installExtension(extensionDir);
   } catch (error) {
     await browser.close();
     throw error;
