@@ -149,9 +149,13 @@ async function assertQuiet({ context, page, seen }, url) {
   }
 }
 
+/** The table of links, named by its section's heading (the user guide has tables too). */
+function linksTable(page) {
+  return page.getByRole('table', { name: /^Defender[ -]links$/i });
+}
+
 async function tableRows(page) {
-  return page
-    .getByRole('table')
+  return linksTable(page)
     .locator('tbody tr')
     .evaluateAll((rows) => rows.map((row) => [...row.cells].slice(0, 4).map((cell) => cell.textContent)));
 }
@@ -186,22 +190,22 @@ const EXPECTED_BOOKMARKS = [
   '',
 ].join('\n');
 
-// ---- the user guide's Markdown converter (build time) ----
+// ---- the user guide's Markdown renderer (markdown-it, build time) ----
 
 describe('www/markdown.mjs', () => {
-  test('converts the constructs the guide uses', () => {
+  test('converts the constructs the guide uses, headings moved down by the offset', () => {
     const markdown = [
       '## Install *now*',
       '',
       'Open `chrome://extensions` and read [the docs](https://example.org/a?b=1&c=2).',
-      'Second line of the **same** paragraph.',
       '',
       '- one',
       '  continued',
-      '- two',
+      '- **two**',
       '',
-      '1. first',
-      '2. second',
+      '| key | effect |',
+      '|---|---|',
+      '| `tenants` | listed |',
       '',
       '```json',
       '{"a": "<b>"}',
@@ -211,18 +215,25 @@ describe('www/markdown.mjs', () => {
       markdownToHtml(markdown, { headingOffset: 1 }),
       [
         '<h3>Install <em>now</em></h3>',
-        '<p>Open <code>chrome://extensions</code> and read <a href="https://example.org/a?b=1&amp;c=2">the docs</a>. Second line of the <strong>same</strong> paragraph.</p>',
-        '<ul>\n<li>one continued</li>\n<li>two</li>\n</ul>',
-        '<ol>\n<li>first</li>\n<li>second</li>\n</ol>',
-        '<pre><code>{&quot;a&quot;: &quot;&lt;b&gt;&quot;}</code></pre>',
+        '<p>Open <code>chrome://extensions</code> and read <a href="https://example.org/a?b=1&amp;c=2">the docs</a>.</p>',
+        '<ul>\n<li>one\ncontinued</li>\n<li><strong>two</strong></li>\n</ul>',
+        '<table>\n<thead>\n<tr>\n<th>key</th>\n<th>effect</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>tenants</code></td>\n<td>listed</td>\n</tr>\n</tbody>\n</table>',
+        '<pre><code class="language-json">{&quot;a&quot;: &quot;&lt;b&gt;&quot;}\n</code></pre>',
+        '',
       ].join('\n'),
     );
   });
 
-  test('escapes markup and refuses script links', () => {
+  test('escapes raw HTML, refuses other link schemes and loads no images', () => {
     assert.equal(
-      markdownToHtml('<script>alert(1)</script> [x](javascript:alert(1)) `<i>`'),
-      '<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) <code>&lt;i&gt;</code></p>',
+      markdownToHtml(
+        '<script>alert(1)</script> [x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [d](data:text/html,x) `<i>` ![p](https://example.org/p.png)',
+      ),
+      '<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [d](data:text/html,x) <code>&lt;i&gt;</code> !<a href="https://example.org/p.png">p</a></p>\n',
+    );
+    assert.equal(
+      markdownToHtml('[m](mailto:soc@example.org) [r](docs/size.md) [a](#install) [h](http://example.org/)'),
+      '<p><a href="mailto:soc@example.org">m</a> <a href="docs/size.md">r</a> <a href="#install">a</a> <a href="http://example.org/">h</a></p>\n',
     );
   });
 });
