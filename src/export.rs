@@ -21,6 +21,9 @@
 //! the ANSI code page and mangles names such as `Müller`), use CRLF line ends (RFC 4180) and the
 //! header `name,tenant id,domain`. A cell a spreadsheet would run as a formula gets one leading
 //! `'` (see [`guard_formula`]); CSV import strips exactly that one `'`.
+//!
+//! The link builder page saves its links as a Netscape bookmark file, the HTML format that
+//! Chrome, Edge and Firefox import and export ([`bookmarks_file`], [`tenant_bookmarks`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -29,7 +32,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::UiError;
+use crate::portal::portal_url;
 use crate::tenant::Tenant;
+use crate::tenant_id::TenantId;
 
 /// The `format` value of the JSON export.
 pub const FORMAT_NAME: &str = "tenant-switch";
@@ -182,6 +187,131 @@ fn quotes_then_trigger(text: &str) -> bool {
     text.trim_start_matches('\'').starts_with(FORMULA_TRIGGERS)
 }
 
+/// An entry of a bookmark file: a link, or a folder of further entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bookmark {
+    /// A link named `title`.
+    Link { title: String, url: String },
+    /// A folder named `title` holding `items` in order.
+    Folder { title: String, items: Vec<Bookmark> },
+}
+
+/// The link builder's bookmarks: one folder named `folder` with an entry per tenant, in the order
+/// given. Each tenant is `(title, id)`, the title being its name, or its ID when it has none.
+///
+/// Each tenant is one link to the portal's start page in that tenant for now. Once a catalogue
+/// of portal pages exists, `tenant_bookmark` becomes a sub-folder per tenant holding one link
+/// per page; [`bookmarks_file`] writes nested folders already.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::export::{tenant_bookmarks, Bookmark};
+/// use tenant_switch::tenant_id::TenantId;
+/// let id = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
+/// assert_eq!(
+///     tenant_bookmarks("Tenant Switch", [("Contoso", id)]),
+///     Bookmark::Folder {
+///         title: "Tenant Switch".to_owned(),
+///         items: vec![Bookmark::Link {
+///             title: "Contoso".to_owned(),
+///             url: "https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b".to_owned(),
+///         }],
+///     }
+/// );
+/// ```
+pub fn tenant_bookmarks<'a>(
+    folder: &str,
+    tenants: impl IntoIterator<Item = (&'a str, TenantId)>,
+) -> Bookmark {
+    Bookmark::Folder {
+        title: folder.to_owned(),
+        items: tenants
+            .into_iter()
+            .map(|(title, id)| tenant_bookmark(title, id))
+            .collect(),
+    }
+}
+
+/// One tenant's entry in [`tenant_bookmarks`]: its portal link.
+fn tenant_bookmark(title: &str, id: TenantId) -> Bookmark {
+    Bookmark::Link {
+        title: title.to_owned(),
+        url: portal_url(Some(&id)),
+    }
+}
+
+/// The Netscape bookmark file (`<!DOCTYPE NETSCAPE-Bookmark-file-1>`) holding `bookmarks` at its
+/// top level: UTF-8, LF line ends, each level indented by four spaces, titles and addresses
+/// HTML-escaped so that a tenant name is only ever text.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::export::{bookmarks_file, Bookmark};
+/// let file = bookmarks_file(&[Bookmark::Link {
+///     title: "<b>Contoso</b> & Co".to_owned(),
+///     url: "https://security.microsoft.com/".to_owned(),
+/// }]);
+/// assert!(file.contains(
+///     "    <DT><A HREF=\"https://security.microsoft.com/\">&lt;b&gt;Contoso&lt;/b&gt; &amp; Co</A>\n"
+/// ));
+/// ```
+pub fn bookmarks_file(bookmarks: &[Bookmark]) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n\
+         <META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">\n\
+         <TITLE>Bookmarks</TITLE>\n\
+         <H1>Bookmarks</H1>\n",
+    );
+    write_bookmark_list(&mut out, bookmarks, 0);
+    out
+}
+
+fn write_bookmark_list(out: &mut String, bookmarks: &[Bookmark], depth: usize) {
+    let indent = "    ".repeat(depth);
+    out.push_str(&indent);
+    out.push_str("<DL><p>\n");
+    for bookmark in bookmarks {
+        out.push_str(&indent);
+        out.push_str("    <DT>");
+        match bookmark {
+            Bookmark::Link { title, url } => {
+                out.push_str("<A HREF=\"");
+                out.push_str(&escape_html(url));
+                out.push_str("\">");
+                out.push_str(&escape_html(title));
+                out.push_str("</A>\n");
+            }
+            Bookmark::Folder { title, items } => {
+                out.push_str("<H3>");
+                out.push_str(&escape_html(title));
+                out.push_str("</H3>\n");
+                write_bookmark_list(out, items, depth + 1);
+            }
+        }
+    }
+    out.push_str(&indent);
+    out.push_str("</DL><p>\n");
+}
+
+/// Text for HTML element content and double- or single-quoted attribute values.
+fn escape_html(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for character in text.chars() {
+        match character {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +394,83 @@ mod tests {
         for cell in ["", "'", "''", "Contoso", "'Contoso", "''=x", "'''=x", "a=b"] {
             assert_eq!(unguard_formula(&guard_formula(cell)), cell, "{cell:?}");
         }
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn bookmarks_file_is_one_folder_of_escaped_links() {
+        let contoso = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
+        let hostile = TenantId::parse("2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c").unwrap();
+        let folder = tenant_bookmarks(
+            "Tenant Switch",
+            [
+                ("Contoso", contoso),
+                ("<img src=x onerror=alert(1)> & \"Co\" 'Ltd'", hostile),
+            ],
+        );
+        assert_eq!(
+            bookmarks_file(&[folder]),
+            "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n\
+             <META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">\n\
+             <TITLE>Bookmarks</TITLE>\n\
+             <H1>Bookmarks</H1>\n\
+             <DL><p>\n\
+             \x20   <DT><H3>Tenant Switch</H3>\n\
+             \x20   <DL><p>\n\
+             \x20       <DT><A HREF=\"https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Contoso</A>\n\
+             \x20       <DT><A HREF=\"https://security.microsoft.com/?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot; &#39;Ltd&#39;</A>\n\
+             \x20   </DL><p>\n\
+             </DL><p>\n"
+        );
+    }
+
+    /// A folder per tenant (what the portal catalogue will give) nests one more level.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn bookmarks_file_nests_folders() {
+        let link = |title: &str, url: &str| Bookmark::Link {
+            title: title.to_owned(),
+            url: url.to_owned(),
+        };
+        let tree = Bookmark::Folder {
+            title: "Tenant Switch".to_owned(),
+            items: vec![
+                Bookmark::Folder {
+                    title: "Contoso".to_owned(),
+                    items: vec![
+                        link(
+                            "Incidents",
+                            "https://security.microsoft.com/incidents?a=1&b=2",
+                        ),
+                        link("Devices", "https://security.microsoft.com/machines"),
+                    ],
+                },
+                Bookmark::Folder {
+                    title: "Empty".to_owned(),
+                    items: vec![],
+                },
+            ],
+        };
+        let file = bookmarks_file(&[tree]);
+        let body: Vec<&str> = file.lines().skip(4).collect();
+        assert_eq!(
+            body,
+            [
+                "<DL><p>",
+                "    <DT><H3>Tenant Switch</H3>",
+                "    <DL><p>",
+                "        <DT><H3>Contoso</H3>",
+                "        <DL><p>",
+                "            <DT><A HREF=\"https://security.microsoft.com/incidents?a=1&amp;b=2\">Incidents</A>",
+                "            <DT><A HREF=\"https://security.microsoft.com/machines\">Devices</A>",
+                "        </DL><p>",
+                "        <DT><H3>Empty</H3>",
+                "        <DL><p>",
+                "        </DL><p>",
+                "    </DL><p>",
+                "</DL><p>",
+            ]
+        );
+        assert!(file.ends_with("</DL><p>\n"));
     }
 }

@@ -38,6 +38,10 @@
 //! Policy tenants are refused rather than merged because they are never stored in the user's
 //! list (see [`crate::policy`]): importing one would add a user tenant hidden behind the
 //! policy's, and a name clash would show the imported tenant under a changed name.
+//!
+//! The link builder page reads the same files through [`link_builder`], which hands them to
+//! [`parse_import`] against an empty list and adds what only the page accepts: lines of bare
+//! tenant IDs and headerless `name,ID[,domain]` lines, judged by the same row rules.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -51,6 +55,8 @@ use crate::error::{json_type, UiError};
 use crate::export::{unguard_formula, FORMAT_NAME, FORMAT_VERSION};
 use crate::tenant::{Tenant, TenantError};
 use crate::tenant_id::TenantId;
+
+pub mod link_builder;
 
 /// The largest file [`parse_import`] reads, in bytes (10 MB). The UI checks the size before
 /// reading too.
@@ -638,16 +644,7 @@ impl<'a> Judge<'a> {
         domain: &str,
     ) -> Result<RowOutcome, ImportRowError> {
         if let Ok(id) = TenantId::parse(id) {
-            if let Some(&first) = self.seen.get(&id) {
-                return Err(ImportRowError::DuplicateId { id, first });
-            }
-            self.seen.insert(id, position);
-            if let Some(policy_tenant) = self.managed.get(&id) {
-                return Err(ImportRowError::ManagedTenant {
-                    id,
-                    tenant_name: policy_tenant.name().to_owned(),
-                });
-            }
+            self.claim_id(position, id)?;
         }
         let domain = Some(domain.trim()).filter(|domain| !domain.is_empty());
         let mut tenant = Tenant::new(name, id, domain).map_err(ImportRowError::Tenant)?;
@@ -702,6 +699,23 @@ impl<'a> Judge<'a> {
         };
         self.names.insert(key, (tenant_id, Some(position)));
         Ok(outcome)
+    }
+
+    /// The ID rules, checked before the name and domain: a tenant ID seen in an earlier row is a
+    /// duplicate (the first row claims it, whatever becomes of that row), a policy tenant's ID is
+    /// refused.
+    fn claim_id(&mut self, position: RowPosition, id: TenantId) -> Result<(), ImportRowError> {
+        if let Some(&first) = self.seen.get(&id) {
+            return Err(ImportRowError::DuplicateId { id, first });
+        }
+        self.seen.insert(id, position);
+        if let Some(policy_tenant) = self.managed.get(&id) {
+            return Err(ImportRowError::ManagedTenant {
+                id,
+                tenant_name: policy_tenant.name().to_owned(),
+            });
+        }
+        Ok(())
     }
 
     fn finish(self, format: ImportFormat) -> ImportPreview {
@@ -833,24 +847,10 @@ impl Columns {
 
 fn parse_csv(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportError> {
     let (body, lines_before, declared) = strip_separator_line(text);
-    let delimiter = match declared {
-        Some(delimiter) => delimiter,
-        None => detect_delimiter(
-            body.lines()
-                .find(|line| !line.trim().is_empty())
-                .unwrap_or_default(),
-        ),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body.as_bytes());
+    let delimiter = declared.unwrap_or_else(|| header_delimiter(body));
+    let mut reader = csv_reader(body, delimiter);
     let mut lines = LineCounter::new(body, lines_before);
-    let invalid = |error: csv::Error| ImportError::InvalidCsv {
-        line: LineCounter::new(body, lines_before).line_at(byte_offset(error.position())),
-        message: error.to_string(),
-    };
+    let invalid = |error: csv::Error| csv_error(body, lines_before, &error);
     let mut records = reader.records();
     let header = match records.next() {
         Some(header) => header.map_err(invalid)?,
@@ -872,6 +872,33 @@ fn parse_csv(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportEr
         );
     }
     Ok(judge.finish(ImportFormat::Csv))
+}
+
+/// The delimiter of a file with a header row: the one its first non-blank line uses.
+fn header_delimiter(body: &str) -> u8 {
+    detect_delimiter(
+        body.lines()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or_default(),
+    )
+}
+
+/// The CSV reader every import uses: RFC 4180 quoting, no header handling of its own (the
+/// header row is found by [`Columns::find`]), rows of any length.
+fn csv_reader(body: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.as_bytes())
+}
+
+/// [`ImportError::InvalidCsv`] at the line where the reader gave up.
+fn csv_error(body: &str, lines_before: usize, error: &csv::Error) -> ImportError {
+    ImportError::InvalidCsv {
+        line: LineCounter::new(body, lines_before).line_at(byte_offset(error.position())),
+        message: error.to_string(),
+    }
 }
 
 fn byte_offset(position: Option<&csv::Position>) -> usize {

@@ -1,8 +1,9 @@
 //! Tenant Switch core: everything that decides, with no browser in it.
 //!
 //! The extension and the www page are thin shells over this crate, compiled to WebAssembly.
-//! Each module owns one responsibility and its own error enum; [`wasm`] is the only module that
-//! knows about JavaScript, and it only converts types.
+//! Each module owns one responsibility and its own error enum; [`wasm`] and [`wasm_www`] (the
+//! link builder page's part) are the only modules that know about JavaScript, and they only
+//! convert types.
 //!
 //! | module | responsibility |
 //! |---|---|
@@ -32,3 +33,4 @@ pub mod tenant;
 pub mod tenant_id;
 #[cfg(feature = "wasm")]
 pub mod wasm;
+pub mod wasm_www;

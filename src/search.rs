@@ -178,6 +178,20 @@ impl TenantIndex {
         }))
     }
 
+    /// Prepares `(name, domain, id)` entries that are not [`Tenant`]s, such as the link
+    /// builder's pasted tenant IDs, whose name may be missing (pass `""`: such an entry is found
+    /// by its domain or ID only, and sorts before named ones). Results refer to positions in the
+    /// order given.
+    pub fn from_entries<'a>(
+        entries: impl IntoIterator<Item = (&'a str, Option<&'a str>, TenantId)>,
+    ) -> Self {
+        Self::from_items(entries.into_iter().map(|(name, domain, id)| Item {
+            name,
+            domain,
+            id: Some(id),
+        }))
+    }
+
     fn from_items<'a>(items: impl Iterator<Item = Item<'a>>) -> Self {
         let mut keyed: Vec<(String, usize, Item<'a>)> = items
             .enumerate()

@@ -40,7 +40,7 @@ impl std::error::Error for BindingError {}
 impl UiError for BindingError {}
 
 /// A JS `Error` named by the error's stable variant, with its details as properties.
-fn js_error<E: UiError>(error: &E) -> JsValue {
+pub(crate) fn js_error<E: UiError>(error: &E) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
     if let Ok(details) = to_js(error) {
         if let Some(object) = details.dyn_ref::<js_sys::Object>() {
@@ -54,7 +54,7 @@ fn js_error<E: UiError>(error: &E) -> JsValue {
 // pass here is several times faster for 10,000 tenants than converting object by object, and
 // keeps the shapes exactly the JSON ones that ARCHITECTURE.md documents.
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(|e| {
         js_error(&BindingError::InvalidArgument {
             argument: "result".into(),

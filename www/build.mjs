@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { markdownToHtml, escapeHtml } from './markdown.mjs';
+import { markdownToHtml } from './markdown.mjs';
 
 const WWW = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(WWW);
@@ -21,6 +21,20 @@ const OUT = join(ROOT, 'dist', 'www');
 const LANGUAGES = ['en', 'de'];
 const GUIDE_START = '<!-- user-guide:start -->';
 const GUIDE_END = '<!-- user-guide:end -->';
+/**
+ * Extension messages the page words the import's errors with, exactly as the options page does
+ * (no second string for the same case).
+ */
+const SHARED_KEYS = [
+  'importFirstLine',
+  'importFirstEntry',
+  'importInFile',
+  'importInList',
+  'importReadFailed',
+  'tenantNameLabel',
+  'tenantIdLabel',
+  'domainLabel',
+];
 
 function fail(text) {
   process.stderr.write(`www/build.mjs: ${text}\n`);
@@ -43,9 +57,9 @@ function readJson(path) {
 }
 
 /**
- * The messages the page uses (`www_*` and the core's `error_*`), per language, from the
- * extension's _locales (one set of strings for both), descriptions dropped. Every `www_*` string
- * must exist in every language.
+ * The messages the page uses (`www_*`, the core's `error_*` and SHARED_KEYS), per language, from
+ * the extension's _locales (one set of strings for both), descriptions dropped. Every `www_*`
+ * and shared string must exist in every language.
  */
 function loadMessages() {
   const messages = {};
@@ -53,7 +67,7 @@ function loadMessages() {
     const merged = readJson(join(ROOT, 'extension', '_locales', lang, 'messages.json'));
     messages[lang] = {};
     for (const [key, entry] of Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) {
-      if (!/^(?:www|error)_\w+$/.test(key)) {
+      if (!/^(?:www|error)_\w+$/.test(key) && !SHARED_KEYS.includes(key)) {
         continue;
       }
       if (typeof entry?.message !== 'string') {
@@ -64,9 +78,14 @@ function loadMessages() {
         : { message: entry.message };
     }
   }
+  for (const key of SHARED_KEYS) {
+    if (!messages.en[key]) {
+      fail(`en: ${key} is missing`);
+    }
+  }
   for (const key of Object.keys(messages.en)) {
     for (const lang of LANGUAGES) {
-      if (key.startsWith('www_') && !messages[lang][key]) {
+      if ((key.startsWith('www_') || SHARED_KEYS.includes(key)) && !messages[lang][key]) {
         fail(`${lang}: ${key} is missing`);
       }
     }
@@ -101,6 +120,16 @@ function loadGuide() {
 /** Nothing that could end the inline `<script>` early: `<` in JSON becomes `\u003c`. */
 function scriptJson(value) {
   return JSON.stringify(value).replaceAll('<', '\\u003c').replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
+}
+
+/** Escapes text for HTML element content and double-quoted attribute values. */
+function escapeHtml(text) {
+  return String(text)
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
 }
 
 function sha256(text) {

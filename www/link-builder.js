@@ -1,10 +1,13 @@
-// The link builder page: moves what the user pasted into the wasm core and draws what it returns.
+// The link builder page: moves what the user pasted or dropped into the wasm core and draws what
+// it returns.
 //
 // A classic script (module scripts and fetch do not work from file://). www/build.mjs inlines it
 // after the wasm-bindgen `no-modules` glue, which defines the global `wasm_bindgen`, and after
 // `WWW_DATA` = { wasm: <base64 of the .wasm>, messages: { en, de } (from _locales),
 // errorDetails: { <error name>: [detail, ...] } (the extension's table in extension/i18n.js) }.
-// Every decision about tenant IDs, names and URLs is the core's; data is only ever set as text.
+// Every decision is the core's (src/wasm_www.rs): how the text is read, which rows are rejected
+// and why, which tenants a filter finds and in what order, what a page holds, the bookmark file.
+// Data is only ever set as text.
 
 /* global wasm_bindgen, WWW_DATA */
 
@@ -13,6 +16,10 @@
 
   const lang = /^de\b/i.test(navigator.language || '') ? 'de' : 'en';
   const $ = (id) => document.getElementById(id);
+  /** Links per page of the table. */
+  const PAGE_SIZE = 100;
+  /** Options the Tenant combobox lists at once; typing narrows them. */
+  const OPTION_LIMIT = 50;
 
   // ---- strings: chrome.i18n.getMessage semantics over the embedded _locales ----
 
@@ -40,9 +47,12 @@
     });
   }
 
+  const numberFormat = new Intl.NumberFormat(lang);
+  const formatNumber = (n) => numberFormat.format(n);
+
   function formatDetail(value) {
     if (typeof value === 'number') {
-      return new Intl.NumberFormat(lang).format(value);
+      return formatNumber(value);
     }
     // A nested core error, such as the TenantId* error inside PortalInvalidTenant.
     if (typeof value?.name === 'string') {
@@ -53,23 +63,66 @@
 
   /**
    * The user's words for an error from the core (a JS Error or a plain `{name, ...}`), worded as
-   * the extension words it: `error_<name>` with the details that `WWW_DATA.errorDetails` (the
-   * extension's table) lists for that name as `$1`, `$2`, ...
+   * the extension words it (extension/i18n.js `errorMessage`): `error_<name>` with the details
+   * that `WWW_DATA.errorDetails` lists for that name as `$1`, `$2`, ..., names isolated so that
+   * a right-to-left name cannot reorder the sentence.
    */
   function errorText(error) {
     const name = typeof error?.name === 'string' ? error.name : '';
     if (/^\w+$/.test(name) && entryFor(`error_${name}`)) {
       const fields = WWW_DATA.errorDetails[name] ?? [];
-      return message(`error_${name}`, fields.map((field) => formatDetail(error[field])));
+      return message(
+        `error_${name}`,
+        fields.map((field) => {
+          const text = formatDetail(error[field]);
+          return /name$/i.test(field) ? `\u2068${text}\u2069` : text;
+        }),
+      );
     }
     const text = error?.message || name || String(error);
     return entryFor('error_Unknown') ? message('error_Unknown', [text]) : message('www_unexpectedError', [text]);
+  }
+
+  const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
+
+  /**
+   * errorText for import errors, filled in as the options page fills them in
+   * (extension/options.js `importErrorMessage`): the core names a column by key and an earlier
+   * row by line or entry; the messages take the localised column label and position.
+   */
+  function importErrorText(error) {
+    const details = { ...error, name: error?.name, message: error?.message };
+    const column = (key) => (COLUMN_LABELS[key] ? message(COLUMN_LABELS[key]) : String(key));
+    if (details.name === 'ImportMissingColumn') {
+      details.column = column(error.column);
+      details.found = (error.found ?? []).join(', ');
+    }
+    if (details.name === 'ImportRowWrongType') {
+      details.field = column(error.field);
+    }
+    if (details.name === 'ImportRowDuplicateId' || details.name === 'ImportRowNameTaken') {
+      let position = null;
+      if (typeof error.firstLine === 'number') {
+        position = message('importFirstLine', [formatNumber(error.firstLine)]);
+      } else if (typeof error.firstEntry === 'number') {
+        position = message('importFirstEntry', [formatNumber(error.firstEntry)]);
+      }
+      if (details.name === 'ImportRowDuplicateId') {
+        details.first = position;
+      } else {
+        details.first = position ? message('importInFile', [position]) : message('importInList');
+      }
+    }
+    return errorText(details);
   }
 
   function localise() {
     document.documentElement.lang = lang;
     for (const element of document.querySelectorAll('[data-i18n]')) {
       element.textContent = message(element.dataset.i18n);
+    }
+    for (const element of document.querySelectorAll('[data-i18n-aria-label]')) {
+      element.setAttribute('aria-label', message(element.dataset.i18nAriaLabel));
     }
     $('guide-language').hidden = lang === 'en';
   }
@@ -90,68 +143,7 @@
     return wasm_bindgen;
   }
 
-  // ---- reading the pasted text ----
-
-  /**
-   * The pasted tenants: `{ tenants: [{line, name, id, domain}], problems: [{line, error}] }`, in
-   * line order. `name` is null when the line held only an ID.
-   */
-  function readTenants(core, text) {
-    if (typeof core.parseImport === 'function') {
-      return fromImport(core.parseImport(text));
-    }
-    return readLines(core, text);
-  }
-
-  /**
-   * Adapts the core import parser's answer, expected as
-   * `{ rows: [{ line, tenant: {name, id, domain?} }], errors: [{ line, error: {name, ...} }] }`.
-   */
-  function fromImport(result) {
-    return {
-      tenants: result.rows.map(({ line, tenant }) => ({
-        line,
-        name: tenant.name,
-        id: tenant.id,
-        domain: tenant.domain ?? null,
-      })),
-      problems: result.errors.map(({ line, error }) => ({ line, error })),
-    };
-  }
-
-  /**
-   * Stand-in until the core's import parser is wired: one tenant ID per line, or
-   * `name,id[,domain]`; every field is judged by the core.
-   */
-  function readLines(core, text) {
-    const tenants = [];
-    const problems = [];
-    text.split(/\r\n|\r|\n/).forEach((raw, index) => {
-      const line = index + 1;
-      if (raw.trim() === '') {
-        return;
-      }
-      const fields = raw.split(',');
-      try {
-        if (fields.length === 1) {
-          tenants.push({ line, name: null, id: core.parseTenantId(raw), domain: null });
-        } else {
-          const [name, id, domain] = fields;
-          const candidate = { name, id };
-          if (domain !== undefined && domain.trim() !== '') {
-            candidate.domain = domain;
-          }
-          const tenant = core.validateTenant(candidate);
-          tenants.push({ line, name: tenant.name, id: tenant.id, domain: tenant.domain ?? null });
-        }
-      } catch (error) {
-        problems.push({ line, error });
-      }
-    });
-    return { tenants, problems };
-  }
-
-  // ---- drawing ----
+  // ---- drawing helpers ----
 
   function element(tag, text, attributes = {}) {
     const node = document.createElement(tag);
@@ -164,71 +156,17 @@
     return node;
   }
 
-  function showStatus(text) {
-    $('copy-status').textContent = text;
-  }
-
-  function drawProblems(problems) {
-    const box = $('problems');
-    const lines = problems.map(({ line, error }) => message('www_lineError', [line, errorText(error)]));
-    const signature = JSON.stringify(lines);
-    // role="alert" speaks on every change: only touch it when what it says changes.
-    if (box.dataset.signature === signature) {
-      return;
-    }
-    box.dataset.signature = signature;
-    box.replaceChildren();
-    if (lines.length > 0) {
-      box.append(element('p', message('www_problemCount', [lines.length])));
-      const list = element('ul', null);
-      list.append(...lines.map((text) => element('li', text)));
-      box.append(list);
+  /** Sets a live region's text only when it changes, so it is not announced again. */
+  function say(node, text) {
+    if (node.textContent !== text) {
+      node.textContent = text;
     }
   }
 
-  function drawTable(tenants) {
-    const body = $('links').querySelector('tbody');
-    body.replaceChildren();
-    tenants.forEach((tenant, index) => {
-      const nameId = `tenant-name-${index}`;
-      const row = element('tr', null);
-      row.append(element('td', String(tenant.line)));
-      row.append(element('td', tenant.name ?? '', { id: nameId, class: 'name' }));
-      row.append(element('td', tenant.id, { class: 'id' }));
-      const linkCell = element('td', null, { class: 'link' });
-      const anchor = element('a', tenant.link, { href: tenant.link, rel: 'noreferrer' });
-      linkCell.append(anchor);
-      row.append(linkCell);
-      const buttonCell = element('td', null);
-      const button = element('button', message('www_copyLink'), {
-        type: 'button',
-        'aria-describedby': nameId,
-      });
-      button.addEventListener('click', () => copy(tenant.link, button, anchor));
-      buttonCell.append(button);
-      row.append(buttonCell);
-      body.append(row);
-    });
-    $('links').hidden = tenants.length === 0;
-    $('tenant-count').textContent = tenants.length > 0 ? message('www_tenantCount', [tenants.length]) : '';
-  }
+  const positionOf = (row) => (row.line !== undefined ? row.line : row.entry);
 
-  function drawTenantSelect(tenants) {
-    const select = $('tenant');
-    const previous = select.value;
-    select.replaceChildren();
-    if (tenants.length === 0) {
-      select.append(element('option', message('www_noTenantsOption'), { value: '' }));
-      return;
-    }
-    for (const tenant of tenants) {
-      const label = tenant.name === null ? tenant.id : `${tenant.name} (${tenant.id})`;
-      select.append(element('option', label, { value: tenant.id }));
-    }
-    if (tenants.some((tenant) => tenant.id === previous)) {
-      select.value = previous;
-    }
-  }
+  /** What a tenant is called in the Tenant combobox. */
+  const optionLabel = (tenant) => (tenant.name === undefined ? tenant.id : `${tenant.name} (${tenant.id})`);
 
   // ---- actions ----
 
@@ -260,7 +198,7 @@
       copied = legacyCopy(text);
       button.focus();
     }
-    showStatus(copied ? message('www_copied', [text]) : message('www_copyFailed'));
+    $('copy-status').textContent = copied ? message('www_copied', [text]) : message('www_copyFailed');
     if (!copied) {
       if (typeof shown.select === 'function') {
         shown.select();
@@ -268,34 +206,6 @@
         window.getSelection()?.selectAllChildren(shown);
       }
     }
-  }
-
-  function escapeHtml(text) {
-    return String(text)
-      .replaceAll('&', '&amp;')
-      .replaceAll('<', '&lt;')
-      .replaceAll('>', '&gt;')
-      .replaceAll('"', '&quot;')
-      .replaceAll("'", '&#39;');
-  }
-
-  /** The Netscape bookmark file that Chrome, Edge and Firefox import: one folder of links. */
-  function bookmarksFile(folder, tenants) {
-    return [
-      '<!DOCTYPE NETSCAPE-Bookmark-file-1>',
-      '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
-      '<TITLE>Bookmarks</TITLE>',
-      '<H1>Bookmarks</H1>',
-      '<DL><p>',
-      `    <DT><H3>${escapeHtml(folder)}</H3>`,
-      '    <DL><p>',
-      ...tenants.map(
-        (tenant) => `        <DT><A HREF="${escapeHtml(tenant.link)}">${escapeHtml(tenant.name ?? tenant.id)}</A>`,
-      ),
-      '    </DL><p>',
-      '</DL><p>',
-      '',
-    ].join('\n');
   }
 
   function download(fileName, text) {
@@ -308,7 +218,7 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
-  // ---- wiring ----
+  // ---- the page ----
 
   function start() {
     localise();
@@ -320,27 +230,331 @@
       return;
     }
 
-    let tenants = [];
     const input = $('tenants');
+    const fileInput = $('tenant-file');
+    const filter = $('filter');
     const portalUrl = $('portal-url');
-    const tenantSelect = $('tenant');
+    const combo = $('tenant');
+    const listbox = $('tenant-options');
+    const encoder = new TextEncoder();
+
+    /** The core's LinkList of what was pasted, or null when the text could not be read. */
+    let list = null;
+    /** `{format, count, rejected}` of `list`, or null. */
+    let summary = null;
+    /** Why the whole text could not be read, in the user's words; '' when it could. */
+    let readError = '';
+    /** The first link shown in the table, as the core last confirmed it. */
+    let offset = 0;
+    /** The tenant chosen in the combobox, `{id, label}`, or null. */
+    let chosen = null;
+    /** The combobox's current options, `{id, label}`, and the index of the active one. */
+    let options = [];
+    let active = -1;
+
+    // -- reading --
+
+    /** Reads `bytes` (the text area's text as UTF-8, or a dropped file) with the core. */
+    function read(bytes) {
+      list?.free();
+      list = null;
+      summary = null;
+      readError = '';
+      try {
+        list = new core.LinkList(bytes);
+        summary = list.summary();
+      } catch (error) {
+        readError = importErrorText(error);
+      }
+      offset = 0;
+      drawProblems();
+      drawLinks();
+      refreshChosen();
+      $('bookmarks-error').textContent = '';
+    }
+
+    async function readFile(file) {
+      $('file-error').textContent = '';
+      try {
+        core.checkFileSize(file.size);
+      } catch (error) {
+        $('file-error').textContent = importErrorText(error);
+        return;
+      }
+      let bytes;
+      try {
+        bytes = new Uint8Array(await file.arrayBuffer());
+      } catch (error) {
+        $('file-error').textContent = message('importReadFailed', [error?.message ?? String(error)]);
+        return;
+      }
+      // The file's own bytes are what is read (so a file gives what the extension's import
+      // gives); the text area shows their text, or nothing when they are not text.
+      let text = '';
+      try {
+        text = core.decodePasted(bytes);
+      } catch {
+        // The list below reports why.
+      }
+      input.value = text;
+      $('file-status').textContent = message('www_fileRead', [file.name]);
+      read(bytes);
+    }
+
+    // -- the rejected rows, or why nothing could be read --
+
+    function drawProblems() {
+      const box = $('problems');
+      let heading = readError;
+      let lines = [];
+      if (summary && summary.rejected.length > 0) {
+        const json = summary.format === 'json';
+        heading = message(json ? 'www_entryProblemCount' : 'www_problemCount', [formatNumber(summary.rejected.length)]);
+        lines = summary.rejected.map((row) =>
+          message(json ? 'www_entryError' : 'www_lineError', [formatNumber(positionOf(row)), importErrorText(row.error)]),
+        );
+      }
+      const signature = JSON.stringify([heading, lines]);
+      // role="alert" speaks on every change: only touch it when what it says changes.
+      if (box.dataset.signature === signature) {
+        return;
+      }
+      box.dataset.signature = signature;
+      box.replaceChildren();
+      if (heading) {
+        box.append(element('p', heading));
+      }
+      if (lines.length > 0) {
+        const items = element('ul', null);
+        items.append(...lines.map((text) => element('li', text)));
+        box.append(items);
+      }
+    }
+
+    // -- the table of links, filtered and paged --
+
+    function drawLinks() {
+      const count = summary ? summary.count : 0;
+      const query = filter.value;
+      const page = list && count > 0 ? list.page(query, offset, PAGE_SIZE) : { total: 0, offset: 0, tenants: [] };
+      offset = page.offset;
+      const table = $('links');
+      const body = table.querySelector('tbody');
+      body.replaceChildren();
+      $('column-position').textContent = message(summary?.format === 'json' ? 'www_columnEntry' : 'www_columnLine');
+      page.tenants.forEach((tenant, index) => {
+        const nameId = `tenant-name-${index}`;
+        const idId = `tenant-id-${index}`;
+        const row = element('tr', null);
+        row.append(element('td', formatNumber(positionOf(tenant)), { class: 'position' }));
+        row.append(element('td', tenant.name ?? '', { id: nameId, class: 'name' }));
+        row.append(element('td', tenant.id, { id: idId, class: 'id' }));
+        const linkCell = element('td', null, { class: 'link' });
+        const anchor = element('a', tenant.link, { href: tenant.link, rel: 'noreferrer' });
+        linkCell.append(anchor);
+        row.append(linkCell);
+        const buttonCell = element('td', null);
+        const button = element('button', message('www_copyLink'), {
+          type: 'button',
+          'aria-describedby': tenant.name === undefined ? idId : nameId,
+        });
+        button.addEventListener('click', () => copy(tenant.link, button, anchor));
+        buttonCell.append(button);
+        row.append(buttonCell);
+        body.append(row);
+      });
+      table.hidden = page.tenants.length === 0;
+      say($('tenant-count'), count > 0 ? message('www_tenantCount', [formatNumber(count)]) : '');
+      $('filter-field').hidden = count === 0;
+
+      let status = '';
+      if (count > 0 && query.trim() !== '' && page.total === 0) {
+        status = message('www_filterNoMatch', [query]);
+      } else if (page.total > PAGE_SIZE || (count > 0 && query.trim() !== '')) {
+        status = message('www_pageStatus', [
+          formatNumber(page.total === 0 ? 0 : page.offset + 1),
+          formatNumber(page.offset + page.tenants.length),
+          formatNumber(page.total),
+        ]);
+      }
+      say($('page-status'), status);
+      $('pager').hidden = page.total <= PAGE_SIZE;
+      setEnabled($('previous-page'), page.offset > 0);
+      setEnabled($('next-page'), page.offset + page.tenants.length < page.total);
+    }
+
+    /** aria-disabled rather than disabled, so a button keeps focus when it reaches the end. */
+    function setEnabled(button, enabled) {
+      if (enabled) {
+        button.removeAttribute('aria-disabled');
+      } else {
+        button.setAttribute('aria-disabled', 'true');
+      }
+    }
+
+    function turnPage(step, button) {
+      if (button.getAttribute('aria-disabled') === 'true') {
+        return;
+      }
+      offset = Math.max(0, offset + step * PAGE_SIZE);
+      drawLinks();
+    }
+
+    // -- the Tenant combobox (ARIA combobox with a listbox popup, list autocomplete) --
+
+    function isOpen() {
+      return combo.getAttribute('aria-expanded') === 'true';
+    }
+
+    /** Lists the tenants matching what is typed (all of them when a chosen tenant is shown). */
+    function openOptions(activate) {
+      const query = chosen && combo.value === chosen.label ? '' : combo.value;
+      const count = summary ? summary.count : 0;
+      const result = list && count > 0 ? list.page(query, 0, OPTION_LIMIT) : { total: 0, tenants: [] };
+      options = result.tenants.map((tenant) => ({ id: tenant.id, label: optionLabel(tenant) }));
+      listbox.replaceChildren(
+        ...options.map((option, index) => {
+          const item = element('li', option.label, {
+            role: 'option',
+            id: `tenant-option-${index}`,
+            'aria-selected': String(chosen?.id === option.id),
+          });
+          // Keeps focus in the combobox, so choosing by mouse does not close the list first.
+          item.addEventListener('mousedown', (event) => event.preventDefault());
+          item.addEventListener('click', () => choose(index));
+          return item;
+        }),
+      );
+      let hint = '';
+      if (count === 0) {
+        hint = message('www_noTenantsOption');
+      } else if (result.total === 0) {
+        hint = message('www_tenantNoMatch', [query]);
+      } else if (result.total > options.length) {
+        hint = message('www_tenantOptionsMore', [formatNumber(options.length), formatNumber(result.total)]);
+      }
+      say($('tenant-more'), hint);
+      const expanded = options.length > 0;
+      listbox.hidden = !expanded;
+      combo.setAttribute('aria-expanded', String(expanded));
+      const current = options.findIndex((option) => option.id === chosen?.id);
+      if (activate === 'first') {
+        setActive(current >= 0 ? current : 0);
+      } else if (activate === 'last') {
+        setActive(current >= 0 ? current : options.length - 1);
+      } else {
+        setActive(-1);
+      }
+    }
+
+    function closeOptions() {
+      listbox.hidden = true;
+      combo.setAttribute('aria-expanded', 'false');
+      setActive(-1);
+    }
+
+    function setActive(index) {
+      active = index >= 0 && index < options.length ? index : -1;
+      for (const [i, item] of [...listbox.children].entries()) {
+        item.classList.toggle('active', i === active);
+      }
+      if (active >= 0) {
+        combo.setAttribute('aria-activedescendant', `tenant-option-${active}`);
+        listbox.children[active].scrollIntoView({ block: 'nearest' });
+      } else {
+        combo.removeAttribute('aria-activedescendant');
+      }
+    }
+
+    function choose(index) {
+      chosen = options[index] ?? null;
+      if (chosen) {
+        combo.value = chosen.label;
+      }
+      closeOptions();
+      rewrite();
+    }
+
+    /** After the text changed: the chosen tenant stays chosen while the text still has it. */
+    function refreshChosen() {
+      if (chosen) {
+        const found = list?.page(chosen.id, 0, 5).tenants.find((tenant) => tenant.id === chosen.id);
+        if (found) {
+          const showsChosen = combo.value === chosen.label;
+          chosen = { id: found.id, label: optionLabel(found) };
+          if (showsChosen) {
+            combo.value = chosen.label;
+          }
+        } else {
+          chosen = null;
+        }
+      }
+      if (isOpen()) {
+        openOptions();
+      } else {
+        say($('tenant-more'), summary && summary.count > 0 ? '' : message('www_noTenantsOption'));
+      }
+      rewrite();
+    }
+
+    function onComboKey(event) {
+      const open = isOpen();
+      switch (event.key) {
+        case 'ArrowDown':
+          event.preventDefault();
+          if (!open || event.altKey) {
+            openOptions(event.altKey ? undefined : 'first');
+          } else {
+            setActive(active + 1 < options.length ? active + 1 : 0);
+          }
+          break;
+        case 'ArrowUp':
+          event.preventDefault();
+          if (event.altKey) {
+            closeOptions();
+          } else if (!open) {
+            openOptions('last');
+          } else {
+            setActive(active > 0 ? active - 1 : options.length - 1);
+          }
+          break;
+        case 'Enter':
+          if (open && active >= 0) {
+            event.preventDefault();
+            choose(active);
+          }
+          break;
+        case 'Escape':
+          if (open) {
+            event.preventDefault();
+            closeOptions();
+          } else if (combo.value !== '') {
+            event.preventDefault();
+            combo.value = '';
+            chosen = null;
+            rewrite();
+          }
+          break;
+        default:
+          break;
+      }
+    }
+
+    // -- the URL rewrite --
 
     function rewrite() {
       const url = portalUrl.value;
-      const id = tenantSelect.value;
       let result = '';
       let problem = '';
-      if (url.trim() !== '' && id !== '') {
+      if (url.trim() !== '' && chosen) {
         try {
-          result = core.withTenant(url, id);
+          result = core.withTenant(url, chosen.id);
         } catch (error) {
           problem = errorText(error);
         }
       }
       $('rewritten').value = result;
-      if ($('rewrite-error').textContent !== problem) {
-        $('rewrite-error').textContent = problem;
-      }
+      say($('rewrite-error'), problem);
       if (problem) {
         portalUrl.setAttribute('aria-invalid', 'true');
       } else {
@@ -348,33 +562,84 @@
       }
     }
 
-    function update() {
-      const read = readTenants(core, input.value);
-      tenants = read.tenants.map((tenant) => ({ ...tenant, link: core.portalUrl(tenant.id) }));
-      drawProblems(read.problems);
-      drawTable(tenants);
-      drawTenantSelect(tenants);
-      $('bookmarks-error').textContent = '';
-      rewrite();
+    // -- wiring --
+
+    input.addEventListener('input', () => {
+      $('file-status').textContent = '';
+      $('file-error').textContent = '';
+      fileInput.value = '';
+      read(encoder.encode(input.value));
+    });
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files?.[0];
+      if (file) {
+        readFile(file);
+      }
+    });
+    const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+    input.addEventListener('dragover', (event) => {
+      if (hasFiles(event)) {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+        input.classList.add('drop-target');
+      }
+    });
+    input.addEventListener('dragleave', () => input.classList.remove('drop-target'));
+    input.addEventListener('drop', (event) => {
+      input.classList.remove('drop-target');
+      const file = event.dataTransfer?.files?.[0];
+      if (hasFiles(event) && file) {
+        event.preventDefault();
+        event.stopPropagation();
+        fileInput.value = '';
+        readFile(file);
+      }
+    });
+    // A file dropped anywhere else must not make the browser open it in place of the page.
+    for (const type of ['dragover', 'drop']) {
+      window.addEventListener(type, (event) => {
+        if (hasFiles(event)) {
+          event.preventDefault();
+          if (type === 'dragover') {
+            event.dataTransfer.dropEffect = 'none';
+          }
+        }
+      });
     }
 
-    input.addEventListener('input', update);
+    filter.addEventListener('input', () => {
+      offset = 0;
+      drawLinks();
+    });
+    $('previous-page').addEventListener('click', (event) => turnPage(-1, event.currentTarget));
+    $('next-page').addEventListener('click', (event) => turnPage(1, event.currentTarget));
+
+    combo.addEventListener('input', () => {
+      if (chosen && combo.value !== chosen.label) {
+        chosen = null;
+        rewrite();
+      }
+      openOptions(combo.value.trim() === '' ? undefined : 'first');
+    });
+    combo.addEventListener('keydown', onComboKey);
+    combo.addEventListener('click', () => (isOpen() ? closeOptions() : openOptions()));
+    combo.addEventListener('blur', closeOptions);
+
     portalUrl.addEventListener('input', rewrite);
-    tenantSelect.addEventListener('change', rewrite);
     $('copy-rewritten').addEventListener('click', () => {
       if ($('rewritten').value !== '') {
         copy($('rewritten').value, $('copy-rewritten'), $('rewritten'));
       }
     });
     $('download-bookmarks').addEventListener('click', () => {
-      if (tenants.length === 0) {
+      if (!list || !summary || summary.count === 0) {
         $('bookmarks-error').textContent = message('www_bookmarksEmpty');
         return;
       }
       $('bookmarks-error').textContent = '';
-      download('tenant-switch-bookmarks.html', bookmarksFile(message('www_bookmarksFolder'), tenants));
+      download('tenant-switch-bookmarks.html', list.bookmarksFile(message('www_bookmarksFolder')));
     });
-    update();
+    read(encoder.encode(input.value));
   }
 
   start();

@@ -1,7 +1,9 @@
 // End-to-end tests of the link builder page (dist/www/index.html, built by ./build.sh) in
 // headless Chromium, served over HTTP from 127.0.0.1 and opened from file://. The tests drive the
 // page by its accessible names, as a person would, and prove that it made no request beyond its
-// own file, opened no dialog and logged no error.
+// own file, opened no dialog and logged no error. Every file of tests/fixtures/link-builder/ is
+// dropped on the page (and pasted, when it is UTF-8 text) and must give exactly its hand-checked
+// tenants and rejected rows, worded by the extension's own errorMessage.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -12,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { markdownToHtml } from '../../www/markdown.mjs';
+import { loadLinkBuilderFixtures } from './lib/link-builder-fixtures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PAGE = join(ROOT, 'dist', 'www', 'index.html');
@@ -39,8 +42,10 @@ const link = (id) => `https://security.microsoft.com/?tid=${id}`;
 
 // ---- the strings the page must show, from the same _locales files ----
 
+const MESSAGES = {};
 function messagesFor(lang) {
-  return JSON.parse(readFileSync(join(ROOT, 'extension', '_locales', lang, 'messages.json'), 'utf8'));
+  MESSAGES[lang] ??= JSON.parse(readFileSync(join(ROOT, 'extension', '_locales', lang, 'messages.json'), 'utf8'));
+  return MESSAGES[lang];
 }
 
 /** chrome.i18n.getMessage for the tests: `$NAME$` -> its placeholder's `$n` -> args[n-1]. */
@@ -53,6 +58,49 @@ function expected(lang, key, args = []) {
   return entry.message.replace(/\$(\w+)\$/g, (_, name) =>
     placeholders[name.toLowerCase()].replace(/\$(\d)/g, (__, n) => String(args[Number(n) - 1])),
   );
+}
+
+// The extension's own wording of core errors (extension/i18n.js), over a chrome.i18n that reads
+// the same messages.json files. i18n.js picks up `chrome` when it is first imported.
+let wordingLanguage = 'en';
+globalThis.chrome = {
+  i18n: {
+    getMessage(key, substitutions = []) {
+      const entry = messagesFor(wordingLanguage)[key];
+      return entry ? expected(wordingLanguage, key, substitutions) : '';
+    },
+    getUILanguage: () => wordingLanguage,
+  },
+};
+const { errorMessage } = await import('../../extension/i18n.js');
+
+const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
+
+/**
+ * A rejected row's or unreadable file's error as the options page words it: its
+ * `importErrorMessage` (extension/options.js) fills in the column label and the earlier row, then
+ * calls errorMessage.
+ */
+function importWords(lang, error) {
+  wordingLanguage = lang;
+  const number = (n) => new Intl.NumberFormat(lang).format(n);
+  const details = { ...error };
+  const column = (key) => expected(lang, COLUMN_LABELS[key]);
+  if (error.name === 'ImportMissingColumn') {
+    details.column = column(error.column);
+    details.found = error.found.join(', ');
+  }
+  if (error.name === 'ImportRowWrongType') {
+    details.field = column(error.field);
+  }
+  if (error.name === 'ImportRowDuplicateId' || error.name === 'ImportRowNameTaken') {
+    const position =
+      error.firstLine !== undefined
+        ? expected(lang, 'importFirstLine', [number(error.firstLine)])
+        : expected(lang, 'importFirstEntry', [number(error.firstEntry)]);
+    details.first = error.name === 'ImportRowDuplicateId' ? position : expected(lang, 'importInFile', [position]);
+  }
+  return errorMessage(details);
 }
 
 // ---- browser and server ----
@@ -149,11 +197,111 @@ async function assertQuiet({ context, page, seen }, url) {
   }
 }
 
+/** The table of links, named by its section's heading ("Defender links", "Defender-Links"). */
+function linksTable(page) {
+  return page.getByRole('table', { name: /^Defender[ -]links$/i });
+}
+
 async function tableRows(page) {
-  return page
-    .getByRole('table')
+  return linksTable(page)
     .locator('tbody tr')
     .evaluateAll((rows) => rows.map((row) => [...row.cells].slice(0, 4).map((cell) => cell.textContent)));
+}
+
+/** The table's header cells and every row's first four cells, as text. */
+async function tableHeader(page) {
+  return linksTable(page).locator('thead th').allTextContents();
+}
+
+/** Types `query` into the "Tenant" combobox and clicks the option named `option`. */
+async function chooseTenant(page, query, option, label = 'Tenant') {
+  const tenant = page.getByRole('combobox', { name: label, exact: true });
+  await tenant.fill(query);
+  await page.getByRole('listbox', { name: label, exact: true }).getByRole('option', { name: option, exact: true }).click();
+}
+
+/** The text of the combobox option that aria-activedescendant points to. */
+async function activeOption(page) {
+  const id = await page.getByRole('combobox', { name: 'Tenant', exact: true }).getAttribute('aria-activedescendant');
+  return id === null ? null : page.locator(`[id="${id}"]`).textContent();
+}
+
+/** Drops a file with `bytes` on the text area, as a file dragged from the desktop. */
+async function dropFile(page, name, bytes, label = 'Tenant IDs or CSV') {
+  const dataTransfer = await page.evaluateHandle(
+    ({ fileName, data }) => {
+      const binary = atob(data);
+      const array = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i += 1) {
+        array[i] = binary.charCodeAt(i);
+      }
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([array], fileName));
+      return transfer;
+    },
+    { fileName: name, data: bytes.toString('base64') },
+  );
+  await page.getByLabel(label).dispatchEvent('drop', { dataTransfer });
+}
+
+/**
+ * What the page shows for the text it read, in the manifest's terms: the table's rows and the
+ * alert's heading and list (an unreadable file: the heading alone).
+ */
+async function shown(page) {
+  const problems = page.locator('#problems');
+  return {
+    rows: (await linksTable(page).isVisible()) ? await tableRows(page) : [],
+    heading: await problems.locator('p').allTextContents(),
+    lines: await problems.getByRole('listitem').allTextContents(),
+  };
+}
+
+/** What the page must show for a fixture's `expected`, worded in `lang`. */
+function shownFor(lang, expectedResult) {
+  if (expectedResult.error) {
+    return { rows: [], heading: [importWords(lang, expectedResult.error)], lines: [] };
+  }
+  const json = expectedResult.format === 'json';
+  const number = (n) => new Intl.NumberFormat(lang).format(n);
+  const at = (row) => number(row.line ?? row.entry);
+  const count = expectedResult.rejected.length;
+  return {
+    rows: expectedResult.tenants.map((tenant) => [at(tenant), tenant.name ?? '', tenant.id, link(tenant.id)]),
+    heading: count > 0 ? [expected(lang, json ? 'www_entryProblemCount' : 'www_problemCount', [number(count)])] : [],
+    lines: expectedResult.rejected.map((row) =>
+      expected(lang, json ? 'www_entryError' : 'www_lineError', [at(row), importWords(lang, row.error)]),
+    ),
+  };
+}
+
+/** The file's text when it is UTF-8 (byte order mark kept), else null: what can be pasted. */
+function utf8Text(bytes) {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return text.includes('\0') ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+/** `n` tenants named "Customer 0001" to "Customer n" as CSV lines without a header. */
+function manyTenants(n) {
+  return Array.from({ length: n }, (_, i) => {
+    const k = i + 1;
+    const hex = k.toString(16).padStart(8, '0');
+    return `Customer ${String(k).padStart(4, '0')},${hex}-0000-4000-8000-${k.toString(16).padStart(12, '0')},c${k}.example`;
+  }).join('\n');
+}
+
+/**
+ * Pastes `text` into the text area from the clipboard, as a person would (one input event;
+ * Playwright's fill inserts a long text line by line).
+ */
+async function paste(page, text) {
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await page.getByLabel('Tenant IDs or CSV').focus();
+  await page.keyboard.press('ControlOrMeta+V');
 }
 
 async function readClipboard(page) {
@@ -186,22 +334,22 @@ const EXPECTED_BOOKMARKS = [
   '',
 ].join('\n');
 
-// ---- the user guide's Markdown converter (build time) ----
+// ---- the user guide's Markdown renderer (markdown-it, build time) ----
 
 describe('www/markdown.mjs', () => {
-  test('converts the constructs the guide uses', () => {
+  test('converts the constructs the guide uses, headings moved down by the offset', () => {
     const markdown = [
       '## Install *now*',
       '',
       'Open `chrome://extensions` and read [the docs](https://example.org/a?b=1&c=2).',
-      'Second line of the **same** paragraph.',
       '',
       '- one',
       '  continued',
-      '- two',
+      '- **two**',
       '',
-      '1. first',
-      '2. second',
+      '| key | effect |',
+      '|---|---|',
+      '| `tenants` | listed |',
       '',
       '```json',
       '{"a": "<b>"}',
@@ -211,18 +359,25 @@ describe('www/markdown.mjs', () => {
       markdownToHtml(markdown, { headingOffset: 1 }),
       [
         '<h3>Install <em>now</em></h3>',
-        '<p>Open <code>chrome://extensions</code> and read <a href="https://example.org/a?b=1&amp;c=2">the docs</a>. Second line of the <strong>same</strong> paragraph.</p>',
-        '<ul>\n<li>one continued</li>\n<li>two</li>\n</ul>',
-        '<ol>\n<li>first</li>\n<li>second</li>\n</ol>',
-        '<pre><code>{&quot;a&quot;: &quot;&lt;b&gt;&quot;}</code></pre>',
+        '<p>Open <code>chrome://extensions</code> and read <a href="https://example.org/a?b=1&amp;c=2">the docs</a>.</p>',
+        '<ul>\n<li>one\ncontinued</li>\n<li><strong>two</strong></li>\n</ul>',
+        '<table>\n<thead>\n<tr>\n<th>key</th>\n<th>effect</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>tenants</code></td>\n<td>listed</td>\n</tr>\n</tbody>\n</table>',
+        '<pre><code class="language-json">{&quot;a&quot;: &quot;&lt;b&gt;&quot;}\n</code></pre>',
+        '',
       ].join('\n'),
     );
   });
 
-  test('escapes markup and refuses script links', () => {
+  test('escapes raw HTML, refuses other link schemes and loads no images', () => {
     assert.equal(
-      markdownToHtml('<script>alert(1)</script> [x](javascript:alert(1)) `<i>`'),
-      '<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) <code>&lt;i&gt;</code></p>',
+      markdownToHtml(
+        '<script>alert(1)</script> [x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [d](data:text/html,x) `<i>` ![p](https://example.org/p.png)',
+      ),
+      '<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [d](data:text/html,x) <code>&lt;i&gt;</code> !<a href="https://example.org/p.png">p</a></p>\n',
+    );
+    assert.equal(
+      markdownToHtml('[m](mailto:soc@example.org) [r](docs/size.md) [a](#install) [h](http://example.org/)'),
+      '<p><a href="mailto:soc@example.org">m</a> <a href="docs/size.md">r</a> <a href="#install">a</a> <a href="http://example.org/">h</a></p>\n',
     );
   });
 });
@@ -252,7 +407,10 @@ for (const where of ['http', 'file']) {
         expected('en', 'www_lineError', [4, expected('en', 'error_TenantIdInvalidCharacter', ['n', 1])]),
         expected('en', 'www_lineError', [5, expected('en', 'error_TenantIdDomainName', ['fabrikam.onmicrosoft.com'])]),
       ]);
-      assert.equal(await page.getByRole('status').first().textContent(), expected('en', 'www_tenantCount', [4]));
+      assert.equal(
+        await page.getByRole('status').filter({ hasText: expected('en', 'www_tenantCount', [4]) }).count(),
+        1,
+      );
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });
@@ -305,19 +463,23 @@ for (const where of ['http', 'file']) {
       await context.close();
     });
 
-    test('"Rewritten URL" is the core\'s rewrite: tenant added, fragment kept, explicit tid kept', async () => {
+    test('"Rewritten URL" is the core\'s rewrite for the tenant chosen in the "Tenant" combobox', async () => {
       const { context, page, seen } = await openPage(url());
       await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
       const portalUrl = page.getByLabel('Portal URL', { exact: true });
       const rewritten = page.getByLabel('Rewritten URL', { exact: true });
+      const tenant = page.getByRole('combobox', { name: 'Tenant', exact: true });
 
       await portalUrl.fill('https://security.microsoft.com/incidents?filters=a%20b#/queue');
-      await page.getByLabel('Tenant', { exact: true }).selectOption({ label: `Contoso (${CONTOSO})` });
+      await chooseTenant(page, 'cont', `Contoso (${CONTOSO})`);
+      assert.equal(await tenant.inputValue(), `Contoso (${CONTOSO})`);
       assert.equal(
         await rewritten.inputValue(),
         `https://security.microsoft.com/incidents?filters=a%20b&tid=${CONTOSO}#/queue`,
       );
-      await page.getByLabel('Tenant', { exact: true }).selectOption({ label: `${HOSTILE_NAME} (${HOSTILE})` });
+      // The hostile name is an option's text, nothing more.
+      await chooseTenant(page, '<img', `${HOSTILE_NAME} (${HOSTILE})`);
+      assert.equal(await page.locator('img').count(), 0);
       assert.equal(
         await rewritten.inputValue(),
         `https://security.microsoft.com/incidents?filters=a%20b&tid=${HOSTILE}#/queue`,
@@ -340,6 +502,66 @@ for (const where of ['http', 'file']) {
       assert.equal(await portalUrl.getAttribute('aria-invalid'), null);
       await page.getByRole('button', { name: 'Copy rewritten URL' }).click();
       assert.equal(await readClipboard(page), `https://securitycenter.windows.com/?tid=${HOSTILE}`);
+
+      // Editing the choice away leaves no tenant, so nothing is rewritten.
+      await tenant.fill('Contoso (');
+      assert.equal(await rewritten.inputValue(), '');
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('the "Tenant" combobox is operable by keyboard alone', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
+      await page.getByLabel('Portal URL', { exact: true }).fill('https://security.microsoft.com/');
+      const tenant = page.getByRole('combobox', { name: 'Tenant', exact: true });
+      const listbox = page.getByRole('listbox', { name: 'Tenant', exact: true });
+      await tenant.focus();
+      assert.equal(await tenant.getAttribute('aria-expanded'), 'false');
+
+      // Arrow Down opens the list on the first option; every pasted tenant is there, in line order.
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await tenant.getAttribute('aria-expanded'), 'true');
+      assert.deepEqual(await listbox.getByRole('option').allTextContents(), [
+        PLAIN,
+        `Contoso (${CONTOSO})`,
+        `${HOSTILE_NAME} (${HOSTILE})`,
+        `Tailspin & "Co" (${TAILSPIN})`,
+      ]);
+      assert.equal(await activeOption(page), PLAIN);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await activeOption(page), `Tailspin & "Co" (${TAILSPIN})`);
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await activeOption(page), PLAIN, 'Arrow Down wraps to the first option');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      assert.equal(await tenant.getAttribute('aria-expanded'), 'false');
+      assert.equal(await tenant.inputValue(), `Tailspin & "Co" (${TAILSPIN})`);
+      assert.equal(await page.getByLabel('Rewritten URL').inputValue(), link(TAILSPIN));
+
+      // Typing filters with the core's search (a later word, then the ID) and Enter takes the best.
+      await tenant.fill('');
+      await page.keyboard.type('co');
+      assert.deepEqual(await listbox.getByRole('option').allTextContents(), [
+        `Contoso (${CONTOSO})`,
+        `Tailspin & "Co" (${TAILSPIN})`,
+      ]);
+      await page.keyboard.press('Enter');
+      assert.equal(await page.getByLabel('Rewritten URL').inputValue(), link(CONTOSO));
+      await tenant.fill('2C3D4E5F');
+      assert.deepEqual(await listbox.getByRole('option').allTextContents(), [`${HOSTILE_NAME} (${HOSTILE})`]);
+      // Escape closes the list, a second Escape clears the field.
+      await page.keyboard.press('Escape');
+      assert.equal(await tenant.getAttribute('aria-expanded'), 'false');
+      assert.equal(await tenant.getAttribute('aria-activedescendant'), null);
+      await page.keyboard.press('Escape');
+      assert.equal(await tenant.inputValue(), '');
+      assert.equal(await page.getByLabel('Rewritten URL').inputValue(), '');
+      await tenant.fill('nobody');
+      await page.getByText(expected('en', 'www_tenantNoMatch', ['nobody'])).waitFor();
+      assert.equal(await tenant.getAttribute('aria-expanded'), 'false');
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });
@@ -351,6 +573,117 @@ for (const where of ['http', 'file']) {
 
       await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
       assert.equal(await downloadBookmarks(page, 'Download bookmarks'), EXPECTED_BOOKMARKS);
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('every fixture, dropped and pasted, gives exactly its expected tenants and rejected rows', async () => {
+      const { context, page, seen } = await openPage(url());
+      const textarea = page.getByLabel('Tenant IDs or CSV');
+      for (const fixture of loadLinkBuilderFixtures()) {
+        const want = shownFor('en', fixture.expected);
+        await dropFile(page, fixture.name, fixture.bytes);
+        await page.getByText(expected('en', 'www_fileRead', [fixture.name])).waitFor();
+        assert.deepEqual(await shown(page), want, `${fixture.file} dropped`);
+        if (!fixture.expected.error) {
+          const header = expected('en', fixture.expected.format === 'json' ? 'www_columnEntry' : 'www_columnLine');
+          assert.equal((await tableHeader(page))[0], header, `${fixture.file}: first column`);
+        }
+        const text = utf8Text(fixture.bytes);
+        if (text !== null) {
+          await textarea.fill(text);
+          assert.deepEqual(await shown(page), want, `${fixture.file} pasted`);
+        } else {
+          assert.ok(fixture.reads === 'both' && /\.(txt|csv|xlsx)$/.test(fixture.name), `${fixture.file} is dropped only`);
+        }
+      }
+      assert.equal(await page.locator('img').count(), 0, 'the hostile name stayed text');
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('a chosen file is read on this computer, UTF-16 included', async () => {
+      const { context, page, seen } = await openPage(url());
+      const fixture = loadLinkBuilderFixtures().find((f) => f.name === 'excel-unicode-text.txt');
+      await page.getByLabel('Or read a file').setInputFiles({
+        name: fixture.name,
+        mimeType: 'text/plain',
+        buffer: fixture.bytes,
+      });
+      await page.getByText(expected('en', 'www_fileRead', [fixture.name])).waitFor();
+      assert.deepEqual(await shown(page), shownFor('en', fixture.expected));
+      // The text area shows the file's text; editing it reads the text from then on.
+      const textarea = page.getByLabel('Tenant IDs or CSV');
+      assert.match(await textarea.inputValue(), /^Tenant name\tDirectory ID\t/);
+      await textarea.fill(`${await textarea.inputValue()}Fourth Coffee\tnot-a-guid\n`);
+      assert.equal(await page.locator('#file-status').textContent(), '');
+      assert.deepEqual((await shown(page)).lines, [
+        expected('en', 'www_lineError', [6, importWords('en', { name: 'TenantIdInvalidCharacter', character: 'n', position: 1 })]),
+      ]);
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('1,000 tenants: 100 rows a page, "Filter links" ranks with the core\'s search', async () => {
+      const { context, page, seen } = await openPage(url());
+      await paste(page, manyTenants(1000));
+      await page.getByText(expected('en', 'www_tenantCount', ['1,000'])).waitFor();
+      let rows = await tableRows(page);
+      assert.equal(rows.length, 100);
+      assert.deepEqual(rows[0].slice(0, 2), ['1', 'Customer 0001']);
+      assert.deepEqual(rows[99].slice(0, 2), ['100', 'Customer 0100']);
+      const status = page.locator('#page-status');
+      assert.equal(await status.textContent(), expected('en', 'www_pageStatus', ['1', '100', '1,000']));
+      const pages = page.getByRole('navigation', { name: 'Pages of links' });
+      const previous = pages.getByRole('button', { name: 'Previous page' });
+      const next = pages.getByRole('button', { name: 'Next page' });
+      assert.equal(await previous.getAttribute('aria-disabled'), 'true');
+
+      await next.click();
+      rows = await tableRows(page);
+      assert.deepEqual([rows.length, rows[0][1], rows[99][1]], [100, 'Customer 0101', 'Customer 0200']);
+      assert.equal(await status.textContent(), expected('en', 'www_pageStatus', ['101', '200', '1,000']));
+      // To the last page by keyboard; the button stays focused and does nothing there.
+      await next.focus();
+      for (let i = 0; i < 9; i += 1) {
+        await page.keyboard.press('Enter');
+      }
+      rows = await tableRows(page);
+      assert.deepEqual([rows.length, rows[0][1], rows[99][1]], [100, 'Customer 0901', 'Customer 1000']);
+      assert.equal(await next.getAttribute('aria-disabled'), 'true');
+      assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next page');
+      await previous.click();
+      assert.equal((await tableRows(page))[0][1], 'Customer 0801');
+
+      const filter = page.getByRole('searchbox', { name: 'Filter links' });
+      await filter.fill('customer 099');
+      rows = await tableRows(page);
+      assert.deepEqual(
+        rows.map((row) => row[1]),
+        Array.from({ length: 10 }, (_, i) => `Customer 099${i}`),
+      );
+      assert.equal(await status.textContent(), expected('en', 'www_pageStatus', ['1', '10', '10']));
+      assert.equal(await pages.isVisible(), false);
+      await filter.fill('c77.example');
+      assert.deepEqual((await tableRows(page)).map((row) => row[1]), ['Customer 0077']);
+      await filter.fill('000003e8');
+      assert.deepEqual((await tableRows(page)).map((row) => row[0]), ['1,000']);
+      await filter.fill('nobody');
+      assert.equal(await linksTable(page).isVisible(), false);
+      assert.equal(await status.textContent(), expected('en', 'www_filterNoMatch', ['nobody']));
+      await filter.fill('');
+      assert.equal((await tableRows(page))[0][1], 'Customer 0001');
+
+      // The combobox lists 50 at a time and says so; typing narrows it.
+      const tenant = page.getByRole('combobox', { name: 'Tenant', exact: true });
+      await tenant.click();
+      assert.equal(await page.getByRole('option').count(), 50);
+      assert.match(await tenant.getAttribute('aria-describedby'), /tenant-more/);
+      await page.getByText(expected('en', 'www_tenantOptionsMore', ['50', '1,000'])).waitFor();
+      await chooseTenant(page, 'customer 0500', `Customer 0500 (000001f4-0000-4000-8000-0000000001f4)`);
+      await page.getByLabel('Portal URL', { exact: true }).fill('https://security.microsoft.com/');
+      assert.equal(await page.getByLabel('Rewritten URL').inputValue(), link('000001f4-0000-4000-8000-0000000001f4'));
+      assert.ok((await page.locator('tr, li').count()) < 200, 'the page stays small');
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });
@@ -369,12 +702,20 @@ for (const where of ['http', 'file']) {
       assert.equal(await readClipboard(page), link(CONTOSO));
 
       await page.getByLabel('Portal-URL', { exact: true }).fill('https://security.microsoft.com/');
-      await page.getByLabel('Mandant', { exact: true }).selectOption({ label: `Contoso (${CONTOSO})` });
+      await chooseTenant(page, 'cont', `Contoso (${CONTOSO})`, 'Mandant');
       assert.equal(await page.getByLabel('Umgeschriebene URL').inputValue(), link(CONTOSO));
       await page.getByLabel('Portal-URL', { exact: true }).fill('notaurl');
       await page.getByRole('alert').filter({ hasText: expected('de', 'error_PortalInvalidUrl') }).waitFor();
 
       assert.equal(await downloadBookmarks(page, 'Lesezeichen herunterladen'), EXPECTED_BOOKMARKS);
+
+      // Rejected rows are worded as the extension words them in German, too.
+      const fixture = loadLinkBuilderFixtures().find((f) => f.name === 'name-id-lines.csv');
+      await dropFile(page, fixture.name, fixture.bytes, 'Mandanten-IDs oder CSV');
+      await page.getByText(expected('de', 'www_fileRead', [fixture.name])).waitFor();
+      assert.deepEqual(await shown(page), shownFor('de', fixture.expected));
+      await page.getByRole('searchbox', { name: 'Links filtern' }).fill('contoso');
+      assert.deepEqual((await tableRows(page)).map((row) => row[1]), ['Contoso']);
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });

@@ -1,0 +1,90 @@
+//! The link builder page's JavaScript surface (`src/wasm_www.rs`), exercised from wasm: the shapes
+//! the page receives and the errors it is thrown.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Error, Reflect};
+use serde_json::json;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use tenant_switch::wasm_www;
+
+const CONTOSO: &str = "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b";
+const FABRIKAM: &str = "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710";
+
+fn json_of(value: &JsValue) -> serde_json::Value {
+    serde_json::from_str(&js_sys::JSON::stringify(value).unwrap().as_string().unwrap()).unwrap()
+}
+
+fn error_of(result: Result<impl std::fmt::Debug, JsValue>) -> Error {
+    result.unwrap_err().dyn_into::<Error>().unwrap()
+}
+
+fn prop(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn read_pasted_tenants_gives_tenants_and_rejected_rows() {
+    let text = format!("{CONTOSO}\nFabrikam,{FABRIKAM},fabrikam.com\nLitware,x\n");
+    assert_eq!(
+        json_of(&wasm_www::read_pasted_tenants(text.as_bytes()).unwrap()),
+        json!({"format": "lines",
+            "tenants": [
+                {"line": 1, "id": CONTOSO},
+                {"line": 2, "name": "Fabrikam", "id": FABRIKAM, "domain": "fabrikam.com"},
+            ],
+            "rejected": [{"line": 3, "error": {"name": "TenantIdInvalidCharacter", "character": "x", "position": 1}}]})
+    );
+}
+
+#[wasm_bindgen_test]
+fn unreadable_text_throws_the_import_error() {
+    let error = error_of(wasm_www::read_pasted_tenants(b"Company name\nContoso\n"));
+    assert_eq!(error.name(), "ImportMissingColumn");
+    assert_eq!(prop(&error, "column").as_string().as_deref(), Some("id"));
+    let error = error_of(wasm_www::LinkList::new(b"\x89PNG\r\n\x1a\n\0\0").map(|_| ()));
+    assert_eq!(error.name(), "ImportBinaryFile");
+    let error = error_of(wasm_www::decode_pasted(b"a\n\xFC"));
+    assert_eq!(error.name(), "ImportNotUtf8");
+    assert_eq!(prop(&error, "line").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+fn file_sizes_are_checked_before_reading() {
+    assert!(wasm_www::check_file_size(10_485_760.0).is_ok());
+    let error = error_of(wasm_www::check_file_size(10_485_761.0));
+    assert_eq!(error.name(), "ImportTooLarge");
+    assert_eq!(prop(&error, "size").as_f64(), Some(10_485_761.0));
+    assert_eq!(prop(&error, "limit").as_f64(), Some(10_485_760.0));
+    assert_eq!(
+        error_of(wasm_www::check_file_size(f64::NAN)).name(),
+        "InvalidArgument"
+    );
+}
+
+#[wasm_bindgen_test]
+fn link_list_pages_filters_and_saves_bookmarks() {
+    let text = format!("Contoso,{CONTOSO}\nFabrikam,{FABRIKAM}\nnot an id\n");
+    let list = wasm_www::LinkList::new(text.as_bytes()).unwrap();
+    assert_eq!(
+        json_of(&list.summary().unwrap()),
+        json!({"format": "lines", "count": 2, "rejected": [
+            {"line": 3, "error": {"name": "TenantIdInvalidCharacter", "character": "n", "position": 1}}]})
+    );
+    assert_eq!(
+        json_of(&list.page("fab", 0, 100).unwrap()),
+        json!({"total": 1, "offset": 0, "tenants": [{"line": 2, "name": "Fabrikam", "id": FABRIKAM,
+            "link": format!("https://security.microsoft.com/?tid={FABRIKAM}")}]})
+    );
+    assert_eq!(
+        json_of(&list.page("", 9, 1).unwrap())["offset"],
+        json!(1),
+        "past the end: the last page"
+    );
+    let file = list.bookmarks_file("Tenant Switch");
+    assert!(file.starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n"));
+    assert!(file.contains(&format!(
+        "        <DT><A HREF=\"https://security.microsoft.com/?tid={CONTOSO}\">Contoso</A>\n"
+    )));
+}
