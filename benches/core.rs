@@ -13,8 +13,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use serde_json::{json, Value};
 use tenant_switch::portal::with_tenant;
-use tenant_switch::session::{Event, Session, StartInput};
 use tenant_switch::search::{TenantIndex, TenantPicker};
+use tenant_switch::session::{Event, Session, StartInput};
 use tenant_switch::settings::Settings;
 use tenant_switch::tenant::Tenant;
 use tenant_switch::tenant_id::TenantId;
@@ -180,7 +180,9 @@ fn bench_with_tenant(c: &mut Criterion) {
 /// What a worker start reads, with `count` tenants and the rules already in place.
 fn start_input(count: u32) -> StartInput {
     let settings = synthetic_settings(count);
-    let default = settings["defaultTenant"].as_str().and_then(|id| TenantId::parse(id).ok());
+    let default = settings["defaultTenant"]
+        .as_str()
+        .and_then(|id| TenantId::parse(id).ok());
     let rules = tenant_switch::rules::default_rules(default);
     or_exit(
         serde_json::from_value(json!({

@@ -49,11 +49,9 @@ function tenantName(tenant) {
 
 function labelled(tenant) {
   const value = [];
-  if (tenant?.label) {
-    const label = element('span', { className: 'label', textContent: tenant.label });
-    label.setAttribute('aria-hidden', 'true');
-    value.push(label);
-  }
+  const label = element('span', { className: tenant ? 'label' : 'label home', textContent: tenant ? tenant.label : t('badgeHome') });
+  label.setAttribute('aria-hidden', 'true');
+  if (!tenant || tenant.label) value.push(label);
   value.push(element('bdi', { textContent: tenantName(tenant) }));
   return value;
 }
@@ -91,9 +89,8 @@ function option(item, index) {
   node.dataset.index = String(index);
   const name = element('bdi', { className: 'name', id: `option-${index}-name`, textContent: tenantName(item.id && item) });
   node.setAttribute('aria-labelledby', name.id);
-  const label = element('span', { className: 'label', textContent: item.label ?? '' });
+  const label = element('span', { className: item.id ? 'label' : 'label home', textContent: item.id ? item.label : t('badgeHome') });
   label.setAttribute('aria-hidden', 'true');
-  if (!item.id) label.classList.add('home');
   const described = [];
   const details = [];
   if (item.id) {

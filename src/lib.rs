@@ -33,4 +33,5 @@ pub mod tenant;
 pub mod tenant_id;
 #[cfg(feature = "wasm")]
 pub mod wasm;
+#[cfg(feature = "wasm")]
 pub mod wasm_www;

@@ -20,8 +20,8 @@ use tenant_switch::portal::{
     PortalError, PORTAL_HOSTS,
 };
 use tenant_switch::rules::default_rules;
-use tenant_switch::session::{Event, Session, StartInput};
 use tenant_switch::search::{search, TenantPicker};
+use tenant_switch::session::{Event, Session, StartInput};
 use tenant_switch::settings::{Operation, Settings};
 use tenant_switch::tenant::{parse_name, Tenant, TenantNameError};
 use tenant_switch::tenant_id::{TenantId, TenantIdError};
@@ -758,7 +758,10 @@ const SESSION_TENANTS: [&str; 3] = [
 /// address, a tab closed, a choice in the popup, automatic rewrite switched, a tenant deleted.
 fn session_event() -> impl Strategy<Value = Value> {
     let tab = 1i64..6;
-    let tenant = prop_oneof![Just(Value::Null), prop::sample::select(SESSION_TENANTS.to_vec()).prop_map(|t| json!(t))];
+    let tenant = prop_oneof![
+        Just(Value::Null),
+        prop::sample::select(SESSION_TENANTS.to_vec()).prop_map(|t| json!(t))
+    ];
     let url = prop_oneof![
         Just("https://security.microsoft.com/incidents".to_owned()),
         Just("https://example.org/".to_owned()),
@@ -814,7 +817,12 @@ impl SimulatedBrowser {
                 rules.remove(&id.as_u64().unwrap());
             }
             for rule in step["addRules"].as_array().unwrap() {
-                assert!(rules.insert(rule["id"].as_u64().unwrap(), rule.clone()).is_none(), "a rule ID added twice");
+                assert!(
+                    rules
+                        .insert(rule["id"].as_u64().unwrap(), rule.clone())
+                        .is_none(),
+                    "a rule ID added twice"
+                );
             }
         }
     }
@@ -839,7 +847,8 @@ impl SimulatedBrowser {
                 continue;
             }
             let priority = rule["priority"].as_u64().unwrap();
-            let tenant = rule["action"]["redirect"]["transform"]["queryTransform"]["addOrReplaceParams"][0]["value"]
+            let tenant = rule["action"]["redirect"]["transform"]["queryTransform"]
+                ["addOrReplaceParams"][0]["value"]
                 .as_str()
                 .map(str::to_owned);
             if best.as_ref().map_or(true, |(p, _)| priority > *p) {

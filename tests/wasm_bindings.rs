@@ -1,7 +1,7 @@
 //! The JavaScript surface of the core, exercised from wasm: conversions and error objects.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Error, Reflect};
+use js_sys::{Error, Reflect};
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -25,19 +25,6 @@ fn json_of(value: &JsValue) -> serde_json::Value {
 
 fn error_of(result: Result<impl std::fmt::Debug, JsValue>) -> Error {
     result.unwrap_err().dyn_into::<Error>().unwrap()
-}
-
-fn settings_with_contoso() -> JsValue {
-    js(json!({
-            "schemaVersion": 1,
-            "tenants": [
-                {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
-                {"name": "Fabrikam", "id": FABRIKAM}
-            ],
-            "activeTenant": CONTOSO,
-            "automaticRewrite": true,
-            "recentTenants": [CONTOSO]
-    }))
 }
 
 #[wasm_bindgen_test]
@@ -127,458 +114,68 @@ fn portal_functions_cross_the_boundary() {
 }
 
 #[wasm_bindgen_test]
-fn settings_load_apply_and_rules() {
-    let defaults = wasm::load_settings(JsValue::UNDEFINED).unwrap();
-    assert_eq!(
-        json_of(&defaults),
-        json!({"schemaVersion": 1, "tenants": [], "activeTenant": null,
-               "automaticRewrite": true, "recentTenants": []})
-    );
-    let rules = wasm::build_rules(defaults.clone()).unwrap();
-    assert_eq!(Array::from(&rules).length(), 0);
+fn the_engine_takes_json_text_in_and_gives_json_text_out() {
+    let input = json!({
+        "now": 1_767_225_600_000u64,
+        "local": {},
+        "labels": {"noTenant": "No tenant"},
+    });
+    let mut engine = wasm::Engine::start(&input.to_string()).unwrap();
+    let initial: serde_json::Value = serde_json::from_str(&engine.initial()).unwrap();
+    assert_eq!(initial, json!([{"type": "readPolicy"}]));
+    assert_eq!(engine.initial(), "[]", "the start's effects are given once");
 
-    let settings = wasm::apply_operation(
-        defaults,
-        js(json!({"op": "addTenant", "tenant": {"name": "Contoso", "id": CONTOSO}})),
-    )
-    .unwrap();
-    let settings = wasm::apply_operation(
-        settings,
-        js(json!({"op": "setActiveTenant", "id": CONTOSO})),
-    )
-    .unwrap();
+    let add = json!({"type": "message", "id": 1, "now": 1_767_225_601_000u64,
+        "message": {"what": "applyOperation", "operation": {"op": "addTenant",
+            "tenant": {"name": "Contoso", "id": CONTOSO.to_uppercase()}}}});
+    let steps: serde_json::Value =
+        serde_json::from_str(&engine.handle(&add.to_string()).unwrap()).unwrap();
+    let steps = steps.as_array().unwrap();
+    assert_eq!(steps[0]["type"], "storageSet");
+    assert_eq!(steps[0]["report"], json!({"kind": "store"}));
     assert_eq!(
-        prop(&settings, "activeTenant").as_string().as_deref(),
-        Some(CONTOSO)
+        steps[0]["items"]["settings"]["tenants"],
+        json!([{"name": "Contoso", "id": CONTOSO}])
     );
-    let rules = Array::from(&wasm::build_rules(settings.clone()).unwrap());
-    assert!(rules.length() > 0);
-    assert!(json_of(&rules).to_string().contains(CONTOSO));
-
-    let error = error_of(wasm::apply_operation(
-        settings,
-        js(json!({"op": "addTenant", "tenant": {"name": "Other", "id": CONTOSO}})),
-    ));
-    let name = String::from(error.name());
-    assert!(name.starts_with("Settings"), "{name}");
+    let answer = steps.last().unwrap();
+    assert_eq!(
+        (answer["type"].as_str(), answer["to"].as_u64()),
+        (Some("answer"), Some(1))
+    );
+    assert_eq!(answer["value"]["ok"], json!(true));
+    assert_eq!(answer["value"]["state"]["tenantCount"], json!(1));
 }
 
 #[wasm_bindgen_test]
-fn newer_stored_settings_are_a_typed_error() {
-    let error = error_of(wasm::load_settings(js(
-        json!({"schemaVersion": 99, "tenants": []}),
-    )));
-    assert_eq!(error.name(), "SettingsNewerVersion");
-}
-
-#[wasm_bindgen_test]
-fn picker_and_badge() {
-    let picker = wasm::TenantPicker::new(settings_with_contoso(), "No tenant").unwrap();
-    let result = picker.search("", 10).unwrap();
-    assert_eq!(prop(&result, "total").as_f64(), Some(3.0));
-    let items = Array::from(&prop(&result, "items"));
-    assert!(prop(&items.get(0), "id").is_null());
-    assert_eq!(
-        prop(&items.get(1), "id").as_string().as_deref(),
-        Some(CONTOSO)
-    );
-
-    let result = picker.search("fab", 10).unwrap();
-    let items = Array::from(&prop(&result, "items"));
-    assert_eq!(items.length(), 1);
-    assert_eq!(
-        prop(&items.get(0), "id").as_string().as_deref(),
-        Some(FABRIKAM)
-    );
-
-    let badge = wasm::tab_badge(
-        settings_with_contoso(),
-        Some(format!("https://security.microsoft.com/?tid={FABRIKAM}")),
-    )
-    .unwrap();
-    assert_eq!(prop(&badge, "mismatch").as_bool(), Some(true));
-    assert_eq!(
-        prop(&badge, "name").as_string().as_deref(),
-        Some("Fabrikam")
-    );
-}
-
-#[wasm_bindgen_test]
-fn preview_import_judges_rows_without_changing_anything() {
-    let csv = format!("name;tenant id\nContoso;{CONTOSO}\nFabrikam Ltd;{FABRIKAM}\nBad;x\n");
-    let preview =
-        wasm::preview_import(settings_with_contoso(), csv.as_bytes(), JsValue::UNDEFINED).unwrap();
-    assert_eq!(
-        json_of(&preview),
-        json!({"format": "csv",
-        "counts": {"new": 0, "renamed": 1, "unchanged": 1, "rejected": 1},
-        "rows": [
-            {"line": 2, "status": "unchanged",
-             "tenant": {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"}},
-            {"line": 3, "status": "renamed",
-             "tenant": {"name": "Fabrikam Ltd", "id": FABRIKAM},
-             "previous": {"name": "Fabrikam", "id": FABRIKAM}},
-            {"line": 4, "status": "rejected",
-             "error": {"name": "TenantIdInvalidCharacter", "character": "x", "position": 1}}
-        ]})
-    );
-    let error = error_of(wasm::preview_import(
-        settings_with_contoso(),
-        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
-        JsValue::UNDEFINED,
-    ));
-    assert_eq!(error.name(), "ImportBinaryFile");
-    let error = error_of(wasm::preview_import(
-        settings_with_contoso(),
-        b"Name,Customer\nContoso,x",
-        JsValue::NULL,
-    ));
-    assert_eq!(error.name(), "ImportMissingColumn");
-    assert_eq!(prop(&error, "column").as_string().as_deref(), Some("id"));
-}
-
-#[wasm_bindgen_test]
-fn import_tenants_returns_settings_and_preview() {
-    let json = format!(
-        r#"[{{"name": "Adatum", "id": "{NEW}"}}, {{"name": "contoso", "id": "{NEW2}"}}]"#,
-        NEW = "d0bd8401-04a0-4f53-bc15-761e19021d19",
-        NEW2 = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
-    );
-    let result =
-        wasm::import_tenants(settings_with_contoso(), json.as_bytes(), JsValue::UNDEFINED).unwrap();
-    assert_eq!(
-        json_of(&prop(&result, "settings")),
-        json!({
-            "schemaVersion": 1,
-            "tenants": [
-                {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
-                {"name": "Fabrikam", "id": FABRIKAM},
-                {"name": "Adatum", "id": "d0bd8401-04a0-4f53-bc15-761e19021d19"}
-            ],
-            "activeTenant": CONTOSO,
-            "automaticRewrite": true,
-            "recentTenants": [CONTOSO]
-        })
-    );
-    assert_eq!(
-        json_of(&prop(&prop(&result, "preview"), "counts")),
-        json!({"new": 1, "renamed": 0, "unchanged": 0, "rejected": 1})
-    );
-    assert_eq!(
-        json_of(&prop(&prop(&result, "preview"), "rows")).get(1),
-        Some(
-            &json!({"entry": 2, "status": "rejected", "error": {"name": "ImportRowNameTaken",
-            "tenantName": "contoso", "id": CONTOSO}})
-        )
-    );
-    let error = error_of(wasm::import_tenants(
-        settings_with_contoso(),
-        b"  \n",
-        JsValue::NULL,
-    ));
-    assert_eq!(error.name(), "ImportEmptyFile");
-}
-
-#[wasm_bindgen_test]
-fn exports_are_strings_that_import_back_unchanged() {
-    let json = wasm::export_json(settings_with_contoso()).unwrap();
-    assert_eq!(
-        json,
-        format!(
-            "{{\n  \"format\": \"tenant-switch\",\n  \"version\": 1,\n  \"tenants\": [\n    {{\"name\": \"Contoso\", \"id\": \"{CONTOSO}\", \"domain\": \"contoso.onmicrosoft.com\"}},\n    {{\"name\": \"Fabrikam\", \"id\": \"{FABRIKAM}\"}}\n  ]\n}}\n"
-        )
-    );
-    let csv = wasm::export_csv(settings_with_contoso()).unwrap();
-    assert_eq!(
-        csv,
-        format!("\u{feff}name,tenant id,domain\r\nContoso,{CONTOSO},contoso.onmicrosoft.com\r\nFabrikam,{FABRIKAM},\r\n")
-    );
-    for file in [json, csv] {
-        let preview =
-            wasm::preview_import(settings_with_contoso(), file.as_bytes(), JsValue::UNDEFINED)
-                .unwrap();
-        assert_eq!(
-            json_of(&prop(&preview, "counts")),
-            json!({"new": 0, "renamed": 0, "unchanged": 2, "rejected": 0})
-        );
-    }
-}
-
-#[wasm_bindgen_test]
-fn replace_tenants_restores_a_list() {
-    let settings = wasm::replace_tenants(
-        settings_with_contoso(),
-        js(json!([{"name": "Fabrikam", "id": FABRIKAM.to_uppercase()}])),
-    )
-    .unwrap();
-    assert_eq!(
-        json_of(&settings),
-        json!({"schemaVersion": 1, "tenants": [{"name": "Fabrikam", "id": FABRIKAM}],
-               "activeTenant": null, "automaticRewrite": true, "recentTenants": []})
-    );
-    let error = error_of(wasm::replace_tenants(
-        settings_with_contoso(),
-        js(json!([{"name": "A", "id": CONTOSO}, {"name": "a", "id": FABRIKAM}])),
-    ));
-    assert_eq!(error.name(), "SettingsDuplicateTenantName");
-    let error = error_of(wasm::replace_tenants(
-        settings_with_contoso(),
-        js(json!({})),
-    ));
+fn the_engine_refuses_what_is_not_an_event_with_a_named_js_error() {
+    let mut engine = wasm::Engine::start(r#"{"now": 1}"#).unwrap();
+    let error = error_of(engine.handle(r#"{"type": "teleport", "now": 2}"#));
     assert_eq!(error.name(), "InvalidArgument");
-}
-
-#[wasm_bindgen_test]
-fn sync_receive_and_plan_cross_as_plain_objects() {
-    let received = wasm::sync_receive(
-        JsValue::NULL,
-        JsValue::UNDEFINED,
-        settings_with_contoso(),
-        1_700_000_000_000.0,
-    )
-    .unwrap();
     assert_eq!(
-        prop(&received, "status").as_string().as_deref(),
-        Some("empty")
+        prop(&error, "argument").as_string().as_deref(),
+        Some("event")
     );
-    assert_eq!(prop(&received, "needsWrite").as_bool(), Some(true));
-    assert_eq!(prop(&received, "settingsChanged").as_bool(), Some(false));
-    let model = prop(&received, "model");
+    let error = error_of(wasm::Engine::start("not json").map(|_| ()));
+    assert_eq!(error.name(), "InvalidArgument");
     assert_eq!(
-        json_of(&prop(&model, "entries")),
-        json!([
-            [FABRIKAM, "1700000000000", "Fabrikam"],
-            [
-                CONTOSO,
-                "1700000000000",
-                "Contoso",
-                "contoso.onmicrosoft.com"
-            ]
-        ])
-    );
-
-    let quotas = js(json!({"quotaBytes": 102400, "quotaBytesPerItem": 8192, "maxItems": 512}));
-    let plan = wasm::sync_plan(JsValue::UNDEFINED, model, quotas).unwrap();
-    assert_eq!(prop(&plan, "generation").as_f64(), Some(1.0));
-    assert_eq!(
-        json_of(&prop(&plan, "chunks")),
-        json!({"syncChunk.1.0": [
-            [FABRIKAM, "1700000000000", "Fabrikam"],
-            [CONTOSO, "1700000000000", "Contoso", "contoso.onmicrosoft.com"]
-        ]})
-    );
-    let manifest = prop(&prop(&plan, "manifest"), "syncGeneration");
-    assert_eq!(
-        json_of(&prop(&manifest, "chunks")),
-        json!(["syncChunk.1.0"])
+        prop(&error, "argument").as_string().as_deref(),
+        Some("input")
     );
 }
 
 #[wasm_bindgen_test]
-fn sync_too_large_is_a_js_error_saying_how_many_fit() {
-    let model = wasm::sync_receive(
-        JsValue::NULL,
-        JsValue::NULL,
-        settings_with_contoso(),
-        1000.0,
-    )
-    .map(|received| prop(&received, "model"))
-    .unwrap();
-    let tiny = js(json!({"quotaBytes": 400, "quotaBytesPerItem": 8192, "maxItems": 512}));
-    let error = error_of(wasm::sync_plan(JsValue::NULL, model, tiny));
-    assert_eq!(error.name(), "SyncTooLarge");
-    assert_eq!(prop(&error, "tenants").as_f64(), Some(2.0));
-    assert_eq!(prop(&error, "fit").as_f64(), Some(1.0));
-
-    let invalid = error_of(wasm::sync_receive(
-        js(json!({"version": 1})),
-        JsValue::NULL,
-        settings_with_contoso(),
-        1000.0,
-    ));
-    assert_eq!(invalid.name(), "SyncStateInvalid");
-    let bad_time = error_of(wasm::sync_receive(
-        JsValue::NULL,
-        JsValue::NULL,
-        settings_with_contoso(),
-        f64::NAN,
-    ));
-    assert_eq!(bad_time.name(), "InvalidArgument");
-}
-
-#[wasm_bindgen_test]
-fn policy_bindings_merge_choose_and_refuse() {
-    const MANAGED: &str = "3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a";
-    let managed = || {
-        js(json!({
-            "tenants": [
-                {"name": "Contoso HQ", "id": CONTOSO},
-                {"name": "Managed", "id": MANAGED},
-                {"name": "Broken", "id": "x"}
-            ],
-            "forceAutomaticRewrite": true
-        }))
-    };
-
+fn the_shells_lists_come_from_the_core() {
+    let keys: Vec<String> = serde_json::from_str(&wasm::start_keys()).unwrap();
+    assert!(keys.contains(&"settings".to_owned()) && keys.contains(&"keptCopies".to_owned()));
+    let watched: serde_json::Value = serde_json::from_str(&wasm::watched_keys()).unwrap();
+    assert_eq!(watched["local"], json!(["settings"]));
+    let fields: serde_json::Value = serde_json::from_str(&wasm::error_fields()).unwrap();
     assert_eq!(
-        json_of(&wasm::parse_policy(JsValue::UNDEFINED).unwrap()),
-        json!({"policy": {"tenants": [], "forceAutomaticRewrite": false, "disableSync": false},
-               "problems": []})
-    );
-
-    let view =
-        json_of(&wasm::effective_settings(settings_with_contoso(), managed(), None).unwrap());
-    assert_eq!(
-        view,
-        json!({
-            "settings": {
-                "schemaVersion": 1,
-                "tenants": [
-                    {"name": "Contoso HQ", "id": CONTOSO},
-                    {"name": "Managed", "id": MANAGED},
-                    {"name": "Fabrikam", "id": FABRIKAM}
-                ],
-                "activeTenant": CONTOSO,
-                "automaticRewrite": true,
-                "recentTenants": [CONTOSO]
-            },
-            "managedTenants": [CONTOSO, MANAGED],
-            "shadowedTenants": [CONTOSO],
-            "nameClashes": [],
-            "activeTenantRemoved": null,
-            "automaticRewriteForced": true,
-            "syncDisabled": false,
-            "problems": [{"name": "PolicyInvalidTenant", "index": 2,
-                          "error": {"name": "TenantIdInvalidCharacter", "character": "x", "position": 1}}]
-        })
-    );
-
-    let chosen = wasm::apply_policy_operation(
-        settings_with_contoso(),
-        managed(),
-        None,
-        js(json!({"op": "setActiveTenant", "id": MANAGED})),
-    )
-    .unwrap();
-    assert_eq!(
-        json_of(&prop(&chosen, "managedActiveTenant")),
-        json!(MANAGED)
+        fields["TenantIdInvalidCharacter"],
+        json!(["character", "position"])
     );
     assert_eq!(
-        json_of(&prop(&prop(&chosen, "settings"), "activeTenant")),
-        json!(null)
+        fields["StorageFull"],
+        json!(["bytesAvailable", "bytesNeeded"])
     );
-
-    let gone = wasm::effective_settings(
-        prop(&chosen, "settings"),
-        JsValue::NULL,
-        Some(MANAGED.into()),
-    )
-    .unwrap();
-    assert_eq!(json_of(&prop(&gone, "activeTenantRemoved")), json!(MANAGED));
-    assert_eq!(
-        json_of(&prop(&prop(&gone, "settings"), "activeTenant")),
-        json!(null)
-    );
-
-    let error = error_of(wasm::apply_policy_operation(
-        settings_with_contoso(),
-        managed(),
-        None,
-        js(json!({"op": "deleteTenant", "id": CONTOSO})),
-    ));
-    assert_eq!(error.name(), "PolicyTenantManaged");
-    assert_eq!(prop(&error, "id").as_string().as_deref(), Some(CONTOSO));
-    let error = error_of(wasm::apply_policy_operation(
-        settings_with_contoso(),
-        managed(),
-        None,
-        js(json!({"op": "deleteTenant", "id": "11111111-2222-4333-8444-555555555555"})),
-    ));
-    assert_eq!(error.name(), "SettingsUnknownTenant");
-}
-
-#[wasm_bindgen_test]
-fn loaded_settings_give_the_same_badge_as_the_function() {
-    let url = format!("https://security.microsoft.com/?tid={FABRIKAM}");
-    let loaded = wasm::LoadedSettings::new(settings_with_contoso()).unwrap();
-    assert_eq!(
-        json_of(&loaded.tab_badge(Some(url.clone())).unwrap()),
-        json_of(&wasm::tab_badge(settings_with_contoso(), Some(url)).unwrap())
-    );
-    assert_eq!(
-        json_of(&loaded.tab_badge(None).unwrap()),
-        json!({"text": "CONT", "id": CONTOSO, "name": "Contoso", "known": true, "mismatch": false})
-    );
-    let error = error_of(wasm::LoadedSettings::new(js(json!({"schemaVersion": 99}))).map(|_| ()));
-    assert_eq!(error.name(), "SettingsNewerVersion");
-}
-
-#[wasm_bindgen_test]
-fn import_rows_that_clash_with_policy_tenants_are_rejected() {
-    const MANAGED: &str = "3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a";
-    const ADATUM: &str = "d0bd8401-04a0-4f53-bc15-761e19021d19";
-    let managed = || {
-        js(json!({"tenants": [{"name": "Managed", "id": MANAGED}, {"name": "Broken", "id": "x"}]}))
-    };
-    let csv = format!("name,tenant id\nMine,{MANAGED}\nMANAGED,{ADATUM}\nAdatum,{ADATUM}\n");
-    let rows = json!([
-        {"line": 2, "status": "rejected",
-         "error": {"name": "ImportRowManagedTenant", "id": MANAGED, "tenantName": "Managed"}},
-        {"line": 3, "status": "rejected",
-         "error": {"name": "ImportRowManagedName", "tenantName": "MANAGED", "id": MANAGED}},
-        {"line": 4, "status": "rejected",
-         "error": {"name": "ImportRowDuplicateId", "id": ADATUM, "firstLine": 3}}
-    ]);
-    let preview = wasm::preview_import(settings_with_contoso(), csv.as_bytes(), managed()).unwrap();
-    assert_eq!(
-        json_of(&preview),
-        json!({"format": "csv",
-               "counts": {"new": 0, "renamed": 0, "unchanged": 0, "rejected": 3},
-               "rows": rows})
-    );
-    let imported =
-        wasm::import_tenants(settings_with_contoso(), csv.as_bytes(), managed()).unwrap();
-    assert_eq!(json_of(&prop(&imported, "preview")), json_of(&preview));
-    assert_eq!(
-        json_of(&prop(&imported, "settings")),
-        json_of(&settings_with_contoso())
-    );
-    // Without a policy (argument left out in JS: undefined) the same rows are ordinary.
-    let plain =
-        wasm::preview_import(settings_with_contoso(), csv.as_bytes(), JsValue::UNDEFINED).unwrap();
-    assert_eq!(
-        json_of(&prop(&plain, "counts")),
-        json!({"new": 2, "renamed": 0, "unchanged": 0, "rejected": 1})
-    );
-}
-
-#[wasm_bindgen_test]
-fn loaded_settings_under_policy_match_the_functions() {
-    const MANAGED: &str = "3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a";
-    let managed = || js(json!({"tenants": [{"name": "Managed", "id": MANAGED}]}));
-    let loaded = wasm::LoadedSettings::under_policy(
-        settings_with_contoso(),
-        managed(),
-        Some(MANAGED.into()),
-    )
-    .unwrap();
-    let view =
-        wasm::effective_settings(settings_with_contoso(), managed(), Some(MANAGED.into())).unwrap();
-    assert_eq!(json_of(&loaded.policy_view().unwrap()), json_of(&view));
-    assert_eq!(
-        json_of(&loaded.build_rules().unwrap()),
-        json_of(&wasm::build_rules(prop(&view, "settings")).unwrap())
-    );
-    assert_eq!(
-        json_of(&loaded.tab_badge(None).unwrap()),
-        json!({"text": "MANA", "id": MANAGED, "name": "Managed", "known": true, "mismatch": false})
-    );
-    let plain = wasm::LoadedSettings::new(settings_with_contoso()).unwrap();
-    assert!(plain.policy_view().unwrap().is_null());
-    let error = error_of(
-        wasm::LoadedSettings::under_policy(js(json!({"schemaVersion": 99})), managed(), None)
-            .map(|_| ()),
-    );
-    assert_eq!(error.name(), "SettingsNewerVersion");
 }

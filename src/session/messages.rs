@@ -298,7 +298,10 @@ impl Session {
             if current == Some(target) {
                 // Enter on the tenant the tab already has changes nothing.
                 let close = fields.get("view").and_then(Value::as_str) != Some("tab");
-                return out.answer(reply, self.success(json!({"changed": false, "close": close})));
+                return out.answer(
+                    reply,
+                    self.success(json!({"changed": false, "close": close})),
+                );
             }
         }
         let operation = Operation::SetDefaultTenant {

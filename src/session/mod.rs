@@ -607,15 +607,12 @@ impl Session {
             deletion: false,
             ..commit.clone()
         });
-        let retry = commit
-            .backup
-            .filter(|_| commit.deletion)
-            .map(|_| {
-                Box::new(Commit {
-                    backup: None,
-                    ..commit.clone()
-                })
-            });
+        let retry = commit.backup.filter(|_| commit.deletion).map(|_| {
+            Box::new(Commit {
+                backup: None,
+                ..commit.clone()
+            })
+        });
         self.rollback = Some(Rollback {
             core: Box::new(self.core.clone()),
             reply,
@@ -689,7 +686,10 @@ impl Session {
             );
         }
         if let Some(error) = self.storage_full(&items, &remove) {
-            let deletion = self.rollback.as_ref().and_then(|r| r.retry_without_backup.clone());
+            let deletion = self
+                .rollback
+                .as_ref()
+                .and_then(|r| r.retry_without_backup.clone());
             if let Some(rollback) = self.rollback.take() {
                 self.core = *rollback.core;
             }
@@ -727,7 +727,11 @@ impl Session {
             area: Area::Local,
             keys: remove,
         });
-        let removal_first = if commit.remove_first { removal.clone() } else { None };
+        let removal_first = if commit.remove_first {
+            removal.clone()
+        } else {
+            None
+        };
         if let Some(removal) = removal_first {
             out.push(removal);
         }

@@ -224,7 +224,9 @@ pub fn migrate(local: &Map<String, Value>, now: u64) -> Stored {
         if let Some(copy) = KeptCopy::read(legacy) {
             if !stored.kept.iter().any(|kept| kept.data == copy.data) {
                 stored.kept.push(copy);
-                stored.kept.sort_by_key(|kept| std::cmp::Reverse(kept.saved_at));
+                stored
+                    .kept
+                    .sort_by_key(|kept| std::cmp::Reverse(kept.saved_at));
             }
         } else if !legacy.is_null() {
             set_aside(LEGACY_REJECTED_KEY, legacy.clone(), &mut stored.set_aside);
@@ -301,7 +303,9 @@ pub fn migrate(local: &Map<String, Value>, now: u64) -> Stored {
                 }
             }
         }
-        stored.backups.sort_by_key(|backup| std::cmp::Reverse(backup.saved_at));
+        stored
+            .backups
+            .sort_by_key(|backup| std::cmp::Reverse(backup.saved_at));
         migration
             .set
             .insert(BACKUPS_KEY.into(), backups_value(&stored.backups));
