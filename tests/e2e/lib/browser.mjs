@@ -185,6 +185,15 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     return inWorker(() => chrome.declarativeNetRequest.getDynamicRules());
   }
 
+  async function sessionRules() {
+    return inWorker(() => chrome.declarativeNetRequest.getSessionRules());
+  }
+
+  /** What the session keeps in storage.session (the tabs' tenants, the revision). */
+  async function sessionStorage() {
+    return inWorker(() => chrome.storage.session.get(null));
+  }
+
   async function storage() {
     return inWorker(() => chrome.storage.local.get(null));
   }
@@ -209,6 +218,8 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     badge,
     setSiteAccess,
     dynamicRules,
+    sessionRules,
+    sessionStorage,
     storage,
     close,
   };

@@ -13,7 +13,11 @@ export const FABRIKAM = { name: 'Fabrikam', id: '0b8f4e2a-1d3c-4f5e-8a7b-9c0d1e2
 export const UNKNOWN_ID = '11111111-2222-4333-8444-555555555555';
 
 export const addTenant = (tenant) => ({ what: 'applyOperation', operation: { op: 'addTenant', tenant } });
-export const setActiveTenant = (id) => ({ what: 'applyOperation', operation: { op: 'setActiveTenant', id } });
+/** Sets the tenant for new tabs (the default), as the options page or a test does. */
+export const setDefaultTenant = (id) => ({ what: 'applyOperation', operation: { op: 'setDefaultTenant', id } });
+/** Picks a tenant as the popup does: `tab` is `{id, url}` of the tab in front, or null. */
+export const pickTenant = (id, tab = null, { newTab = false } = {}) => ({ what: 'pickTenant', id, tab, newTab, view: 'tab' });
+export const deleteTenant = (id) => ({ what: 'applyOperation', operation: { op: 'deleteTenant', id } });
 export const setAutomaticRewrite = (enabled) => ({
   what: 'applyOperation',
   operation: { op: 'setAutomaticRewrite', enabled },
@@ -26,18 +30,18 @@ export function requestUrl(url) {
 }
 
 /**
- * The part of the background's state that says what is stored and whether it is usable; policy
- * and sync have their own tests (policy.test.mjs, sync.test.mjs).
+ * The part of the background's state that says whether the stored settings are usable and what
+ * is in force; policy and sync have their own tests (policy.test.mjs, sync.test.mjs).
  */
-export function storedState({ settings, problem, hostAccess }) {
-  return { settings, problem, hostAccess };
+export function storedState({ usable, problem, hostAccess, defaultTenant, automaticRewrite, tenantCount }) {
+  return { usable, problem, hostAccess, defaultTenant: defaultTenant?.id ?? null, automaticRewrite, tenantCount };
 }
 
 /** The settings of a new install, as the core stores them. */
 export const DEFAULT_SETTINGS = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   tenants: [],
-  activeTenant: null,
+  defaultTenant: null,
   automaticRewrite: true,
   recentTenants: [],
 };
