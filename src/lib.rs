@@ -18,10 +18,12 @@
 //! | [`error`] | how errors describe themselves to the UI (stable name plus details) |
 
 pub mod base64;
+pub mod colours;
 pub mod error;
 pub mod export;
 pub mod import;
 pub(crate) mod json;
+pub mod labels;
 pub mod policy;
 pub mod portal;
 pub mod rules;
@@ -31,6 +33,7 @@ pub mod settings;
 pub mod sync;
 pub mod tenant;
 pub mod tenant_id;
+pub mod unicode;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 #[cfg(feature = "wasm")]

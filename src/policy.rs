@@ -345,6 +345,7 @@ pub fn effective(
     // user's own settings are still a safe, valid answer. The tenants are valid already, so only
     // their relations are checked (re-reading 10,000 tenants from JSON doubled this call's cost).
     let merged = Settings::from_parts(tenants, active, automatic_rewrite, recent)
+        .map(|merged| merged.with_marks_of(settings))
         .unwrap_or_else(|_| settings.clone());
     Effective {
         settings: merged,
@@ -693,7 +694,11 @@ mod tests {
             serde_json::to_value(&view).unwrap(),
             json!({
                 "settings": {
-                    "schemaVersion": 2,
+                    "schemaVersion": 3,
+                    "favourites": [],
+                    "tenantColours": {},
+                    "tenantLabels": {},
+                    "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
                     "tenants": [
                         {"name": "Contoso", "id": CONTOSO, "domain": "contoso.com"},
                         {"name": "Fabrikam", "id": NORTHWIND},
@@ -851,7 +856,11 @@ mod tests {
             serde_json::to_value(&chosen).unwrap(),
             json!({
                 "settings": {
-                    "schemaVersion": 2,
+                    "schemaVersion": 3,
+                    "favourites": [],
+                    "tenantColours": {},
+                    "tenantLabels": {},
+                    "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
                     "tenants": [
                         {"name": "Contoso (mine)", "id": CONTOSO},
                         {"name": "fabrikam", "id": FABRIKAM, "domain": "fabrikam.com"},

@@ -22,10 +22,9 @@
 //! [`TenantPicker`] builds the popup's list on the same index and adds "No tenant" (the analyst's
 //! home tenant) and the recently used tenants.
 
+use crate::unicode::{self, is_mark, Form};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::settings::Settings;
 use crate::tenant::Tenant;
@@ -35,7 +34,10 @@ use crate::tenant_id::TenantId;
 pub const RECENT_IN_PICKER: usize = 5;
 
 /// Number of rank tiers (see the module documentation).
-const TIERS: usize = 6;
+const TIERS: usize = 7;
+
+/// The tier of a tenant that has every word of the query, but not the query as one phrase.
+const EVERY_WORD: u8 = 6;
 
 /// Folds text for searching: Unicode compatibility decomposition (NFKD) with combining marks
 /// removed, lowercase, runs of whitespace collapsed to one space and trimmed.
@@ -60,46 +62,71 @@ pub fn fold(text: &str) -> String {
 fn fold_into(text: &str, out: &mut String) {
     let start = out.len();
     let mut pending_space = false;
-    for character in text.chars() {
-        // ASCII decomposes to itself and has no combining marks: skip the Unicode tables for it,
-        // which makes building the index over 10,000 mostly-ASCII names several times faster.
+    // ASCII is its own decomposition and has no marks: the normaliser is not asked for it.
+    let decomposed = unicode::normalize(text, Form::Nfkd);
+    for character in decomposed.chars() {
+        if is_mark(character) {
+            continue;
+        }
+        if character.is_whitespace() {
+            pending_space = out.len() > start;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
         if character.is_ascii() {
-            if character.is_whitespace() {
-                pending_space = out.len() > start;
-                continue;
-            }
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
             out.push(character.to_ascii_lowercase());
             continue;
         }
-        decompose_compatible(character, |part| {
-            if is_combining_mark(part) {
-                return;
-            }
-            if part.is_whitespace() {
-                pending_space = out.len() > start;
-                return;
-            }
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            match part {
-                'ß' | 'ẞ' => out.push_str("ss"),
-                'æ' | 'Æ' => out.push_str("ae"),
-                'œ' | 'Œ' => out.push_str("oe"),
-                'ø' | 'Ø' => out.push('o'),
-                'ł' | 'Ł' => out.push('l'),
-                'đ' | 'Đ' => out.push('d'),
-                'ı' => out.push('i'),
-                'ς' => out.push('σ'),
-                _ => out.extend(part.to_lowercase().filter(|c| !is_combining_mark(*c))),
-            }
-        });
+        match character {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            'ı' => out.push('i'),
+            'ς' => out.push('σ'),
+            _ => out.extend(character.to_lowercase().filter(|c| !is_mark(*c))),
+        }
     }
+}
+
+/// `text` folded the way German is typed without umlauts (`Müller` as `mueller`, `Straße` as
+/// `strasse`), or `None` when that is the same as [`fold`]: a name is found by both spellings.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::search::fold_german;
+/// assert_eq!(fold_german("Müller & Söhne").as_deref(), Some("mueller & soehne"));
+/// assert_eq!(fold_german("Contoso"), None);
+/// ```
+pub fn fold_german(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    let composed = unicode::normalize(text, Form::Nfc);
+    let mut spelled = String::with_capacity(composed.len() + 4);
+    let mut changed = false;
+    for character in composed.chars() {
+        let replacement = match character {
+            'ä' => "ae",
+            'Ä' => "Ae",
+            'ö' => "oe",
+            'Ö' => "Oe",
+            'ü' => "ue",
+            'Ü' => "Ue",
+            _ => {
+                spelled.push(character);
+                continue;
+            }
+        };
+        changed = true;
+        spelled.push_str(replacement);
+    }
+    changed.then(|| fold(&spelled))
 }
 
 /// The result of [`TenantIndex::search`].
@@ -117,10 +144,34 @@ struct Item<'a> {
     name: &'a str,
     domain: Option<&'a str>,
     id: Option<TenantId>,
+    /// The tenant's short label, found when typed exactly.
+    label: Option<&'a str>,
 }
 
 /// Marks a tenant that does not match in [`TenantIndex::ranked`]'s per-query tier table.
 const NO_MATCH: u8 = TIERS as u8;
+
+/// Appends the folded `text` and [`SEPARATOR`] to `field`, its start to `starts` and the
+/// offsets of its later words to `word_starts`.
+fn push_words(
+    text: &str,
+    field: &mut String,
+    starts: &mut Vec<usize>,
+    word_starts: &mut Vec<usize>,
+) {
+    let start = field.len();
+    starts.push(start);
+    let mut previous_is_word = true;
+    for (offset, character) in text.char_indices() {
+        let is_word = character.is_alphanumeric();
+        if is_word && !previous_is_word {
+            word_starts.push(start + offset);
+        }
+        previous_is_word = is_word;
+    }
+    field.push_str(text);
+    field.push(SEPARATOR);
+}
 
 /// Ends every folded name and domain in the index's text: folding turns line breaks into
 /// spaces, so no folded query contains it and no match can run from one tenant into the next.
@@ -162,6 +213,15 @@ pub struct TenantIndex {
     domains: String,
     /// Where each entry's domain starts in `domains`, then `domains.len()`.
     domain_starts: Vec<usize>,
+    /// The names folded the German way ([`fold_german`]) where that differs, else empty, each
+    /// followed by [`SEPARATOR`]; found as names are.
+    german: String,
+    /// Where each entry's German spelling starts in `german`, then `german.len()`.
+    german_starts: Vec<usize>,
+    /// Offsets in `german` where a later word starts, increasing.
+    german_word_starts: Vec<usize>,
+    /// Each entry's label, folded (empty when it has none).
+    labels: Vec<String>,
     /// Each entry's tenant ID as 32 lowercase hex digits; `None` for "No tenant".
     ids: Vec<Option<[u8; 32]>>,
     /// How often each byte occurs in `names` and `domains`, to pick the rarest byte of a query.
@@ -175,6 +235,18 @@ impl TenantIndex {
             name: tenant.name(),
             domain: tenant.domain(),
             id: Some(tenant.id()),
+            label: None,
+        }))
+    }
+
+    /// As [`TenantIndex::new`], each tenant also found by its short label (`labels[i]` is the
+    /// label of `tenants[i]`).
+    pub fn with_labels(tenants: &[Tenant], labels: &[String]) -> Self {
+        Self::from_items(tenants.iter().enumerate().map(|(i, tenant)| Item {
+            name: tenant.name(),
+            domain: tenant.domain(),
+            id: Some(tenant.id()),
+            label: labels.get(i).map(String::as_str),
         }))
     }
 
@@ -189,6 +261,7 @@ impl TenantIndex {
             name,
             domain,
             id: Some(id),
+            label: None,
         }))
     }
 
@@ -211,23 +284,29 @@ impl TenantIndex {
             word_starts: Vec::new(),
             domains: String::new(),
             domain_starts: Vec::with_capacity(keyed.len() + 1),
+            german: String::new(),
+            german_starts: Vec::with_capacity(keyed.len() + 1),
+            german_word_starts: Vec::new(),
+            labels: Vec::with_capacity(keyed.len()),
             ids: Vec::with_capacity(keyed.len()),
             byte_counts: vec![0; 256],
         };
         for (folded, original, item) in keyed {
             index.originals.push(original);
-            let start = index.names.len();
-            index.name_starts.push(start);
-            let mut previous_is_word = true;
-            for (offset, character) in folded.char_indices() {
-                let is_word = character.is_alphanumeric();
-                if is_word && !previous_is_word {
-                    index.word_starts.push(start + offset);
-                }
-                previous_is_word = is_word;
-            }
-            index.names.push_str(&folded);
-            index.names.push(SEPARATOR);
+            push_words(
+                &folded,
+                &mut index.names,
+                &mut index.name_starts,
+                &mut index.word_starts,
+            );
+            let german = fold_german(item.name).unwrap_or_default();
+            push_words(
+                &german,
+                &mut index.german,
+                &mut index.german_starts,
+                &mut index.german_word_starts,
+            );
+            index.labels.push(item.label.map(fold).unwrap_or_default());
             index.domain_starts.push(index.domains.len());
             if let Some(domain) = item.domain {
                 fold_into(domain, &mut index.domains);
@@ -237,7 +316,13 @@ impl TenantIndex {
         }
         index.name_starts.push(index.names.len());
         index.domain_starts.push(index.domains.len());
-        for byte in index.names.bytes().chain(index.domains.bytes()) {
+        index.german_starts.push(index.german.len());
+        for byte in index
+            .names
+            .bytes()
+            .chain(index.domains.bytes())
+            .chain(index.german.bytes())
+        {
             if let Some(count) = index.byte_counts.get_mut(usize::from(byte)) {
                 *count += 1;
             }
@@ -267,57 +352,36 @@ impl TenantIndex {
     /// Calls `emit` with the original position of each of the best `limit` matches, best first;
     /// returns how many match in all.
     fn ranked(&self, query: &str, limit: usize, mut emit: impl FnMut(usize)) -> usize {
-        let query = fold(query);
-        if query.is_empty() {
+        let folded = fold(query);
+        if folded.is_empty() {
             self.originals.iter().take(limit).for_each(|&p| emit(p));
             return self.originals.len();
         }
-        let needle = query.as_bytes();
-        let rare = self.rarest_bytes(needle);
         let mut best = vec![NO_MATCH; self.originals.len()];
-        let mut words = 0;
-        occurrences(
-            &self.names,
-            &self.name_starts,
-            needle,
-            rare,
-            |entry, start, at| {
-                let tier = if at == start {
-                    0
-                } else {
-                    // Occurrences arrive in increasing order, so the cursor only moves forward.
-                    while self.word_starts.get(words).is_some_and(|&word| word < at) {
-                        words += 1;
-                    }
-                    if self.word_starts.get(words) == Some(&at) {
-                        1
-                    } else {
-                        2
-                    }
-                };
-                if let Some(slot) = best.get_mut(entry) {
-                    *slot = (*slot).min(tier);
+        // A pasted portal address finds the tenant it names, before anything else.
+        if let Ok(id) = crate::portal::tenant_of(query.trim()) {
+            let id = hex(id);
+            for (slot, entry) in best.iter_mut().zip(&self.ids) {
+                if *entry == Some(id) {
+                    *slot = 0;
                 }
-                // A later occurrence can only improve a plain substring match (to a word start).
-                tier < 2
-            },
-        );
-        occurrences(
-            &self.domains,
-            &self.domain_starts,
-            needle,
-            rare,
-            |entry, start, at| {
-                if let Some(slot) = best.get_mut(entry) {
-                    *slot = (*slot).min(if at == start { 3 } else { 4 });
-                }
-                true
-            },
-        );
-        if let Some(digits) = HexQuery::new(&query).digits() {
-            for (slot, id) in best.iter_mut().zip(&self.ids) {
-                if *slot == NO_MATCH && id.is_some_and(|id| id.starts_with(digits)) {
-                    *slot = 5;
+            }
+        }
+        let spellings: Vec<String> = std::iter::once(folded.clone())
+            .chain(fold_german(query))
+            .collect();
+        for needle in &spellings {
+            self.rank_phrase(needle, &mut best);
+        }
+        // Every word of the query somewhere, in any order ("inc fab" finds "Fabrikam, Inc.").
+        let words: Vec<Vec<&str>> = spellings
+            .iter()
+            .map(|spelling| spelling.split(' ').filter(|w| !w.is_empty()).collect())
+            .collect();
+        if words.iter().any(|words| words.len() > 1) {
+            for (entry, slot) in best.iter_mut().enumerate() {
+                if *slot == NO_MATCH && words.iter().any(|words| self.has_every(entry, words)) {
+                    *slot = EVERY_WORD;
                 }
             }
         }
@@ -340,6 +404,88 @@ impl TenantIndex {
             .take(limit)
             .for_each(|&original| emit(original));
         counts.iter().sum()
+    }
+
+    /// Ranks every entry for the whole folded `needle` (tiers 0 to 5), keeping each entry's best.
+    fn rank_phrase(&self, needle: &str, best: &mut [u8]) {
+        let bytes = needle.as_bytes();
+        let rare = self.rarest_bytes(bytes);
+        for (text, starts, word_starts) in [
+            (&self.names, &self.name_starts, &self.word_starts),
+            (&self.german, &self.german_starts, &self.german_word_starts),
+        ] {
+            let mut words = 0;
+            occurrences(text, starts, bytes, rare, |entry, start, at| {
+                let tier = if at == start {
+                    0
+                } else {
+                    // Occurrences arrive in increasing order, so the cursor only moves forward.
+                    while word_starts.get(words).is_some_and(|&word| word < at) {
+                        words += 1;
+                    }
+                    if word_starts.get(words) == Some(&at) {
+                        1
+                    } else {
+                        2
+                    }
+                };
+                if let Some(slot) = best.get_mut(entry) {
+                    *slot = (*slot).min(tier);
+                }
+                // A later occurrence can only improve a plain substring match (to a word start).
+                tier < 2
+            });
+        }
+        for (slot, label) in best.iter_mut().zip(&self.labels) {
+            if !label.is_empty() && label == needle {
+                *slot = (*slot).min(1);
+            }
+        }
+        occurrences(
+            &self.domains,
+            &self.domain_starts,
+            bytes,
+            rare,
+            |entry, start, at| {
+                if let Some(slot) = best.get_mut(entry) {
+                    *slot = (*slot).min(if at == start { 3 } else { 4 });
+                }
+                true
+            },
+        );
+        if let Some(digits) = HexQuery::new(needle).digits() {
+            for (slot, id) in best.iter_mut().zip(&self.ids) {
+                if *slot == NO_MATCH && id.is_some_and(|id| id.starts_with(digits)) {
+                    *slot = 5;
+                }
+            }
+        }
+    }
+
+    /// Whether each of `words` occurs in the entry's name (either spelling), domain or label,
+    /// or starts its tenant ID.
+    fn has_every(&self, entry: usize, words: &[&str]) -> bool {
+        let field = |text: &str, starts: &[usize]| -> String {
+            match (starts.get(entry), starts.get(entry + 1)) {
+                (Some(&from), Some(&to)) => text.get(from..to).unwrap_or("").to_owned(),
+                _ => String::new(),
+            }
+        };
+        let name = field(&self.names, &self.name_starts);
+        let german = field(&self.german, &self.german_starts);
+        let domain = field(&self.domains, &self.domain_starts);
+        let label = self.labels.get(entry).map_or("", String::as_str);
+        let id = self.ids.get(entry).copied().flatten();
+        words.iter().all(|word| {
+            name.contains(word)
+                || german.contains(word)
+                || domain.contains(word)
+                || label == *word
+                || HexQuery::new(word)
+                    .digits()
+                    .zip(id)
+                    .is_some_and(|(digits, id)| id.starts_with(digits))
+        })
     }
 
     /// Offsets of the two least frequent bytes of `needle` (the same one twice for one byte).
@@ -458,20 +604,26 @@ pub struct TenantPicker {
     /// The tenants followed by one more item: "No tenant", named by the UI's label.
     index: TenantIndex,
     ids: Vec<TenantId>,
-    /// Positions in `ids` of the recently used tenants that still exist, most recent first.
+    /// Positions in `ids` of the favourite tenants, A to Z.
+    favourites: Vec<usize>,
+    /// Positions in `ids` of the recently used tenants that still exist and are not favourites,
+    /// most recent first.
     recent: Vec<usize>,
 }
 
 /// The result of [`TenantPicker::search`].
 ///
-/// Serialises as `{"items": [{"id": "<tenant id>" or null}, ...], "total": n}`, the shape the
-/// popup receives.
+/// Serialises as `{"items": [{"id": "<tenant id>" or null}, ...], "total": n}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickerResult {
     /// The items to show, at most `limit`: a tenant ID, or `None` for "No tenant".
     pub items: Vec<Option<TenantId>>,
     /// How many items match in all, counting "No tenant" when it is listed.
     pub total: usize,
+    /// For an empty query, how many of `items` after "No tenant" are favourites, and how many
+    /// after those are recent tenants; the rest are everyone else, A to Z. Zero for a query.
+    pub favourites: usize,
+    pub recent: usize,
 }
 
 impl Serialize for PickerResult {
@@ -492,16 +644,33 @@ impl TenantPicker {
     /// Prepares the picker for `settings`' tenants; `no_tenant_label` is what the popup calls the
     /// analyst's home tenant in the UI language (for example "No tenant"), so typing it finds it.
     pub fn new(settings: &Settings, no_tenant_label: &str) -> Self {
+        Self::with(settings, no_tenant_label, &[], &[])
+    }
+
+    /// As [`TenantPicker::new`], with each tenant's short label (`labels[i]` for
+    /// `settings.tenants()[i]`, found when typed exactly) and the favourite tenants.
+    pub fn with(
+        settings: &Settings,
+        no_tenant_label: &str,
+        labels: &[String],
+        favourites: &[TenantId],
+    ) -> Self {
         let tenants = settings.tenants();
         let ids: Vec<TenantId> = tenants.iter().map(Tenant::id).collect();
+        let position: std::collections::HashMap<TenantId, usize> =
+            ids.iter().enumerate().map(|(at, id)| (*id, at)).collect();
+        let favourite: std::collections::HashSet<usize> = favourites
+            .iter()
+            .filter_map(|id| position.get(id).copied())
+            .collect();
         let mut recent: Vec<usize> = Vec::with_capacity(RECENT_IN_PICKER);
         for id in settings.recent_tenants() {
             if recent.len() == RECENT_IN_PICKER {
                 break;
             }
-            if let Some(position) = ids.iter().position(|known| known == id) {
-                if !recent.contains(&position) {
-                    recent.push(position);
+            if let Some(&at) = position.get(id) {
+                if !recent.contains(&at) && !favourite.contains(&at) {
+                    recent.push(at);
                 }
             }
         }
@@ -509,41 +678,62 @@ impl TenantPicker {
             name: no_tenant_label,
             domain: None,
             id: None,
+            label: None,
         };
         let index = TenantIndex::from_items(
             tenants
                 .iter()
-                .map(|tenant| Item {
+                .enumerate()
+                .map(|(at, tenant)| Item {
                     name: tenant.name(),
                     domain: tenant.domain(),
                     id: Some(tenant.id()),
+                    label: labels.get(at).map(String::as_str),
                 })
                 .chain(std::iter::once(no_tenant)),
         );
-        Self { index, ids, recent }
+        let favourites = index
+            .in_order()
+            .filter(|at| favourite.contains(at))
+            .collect();
+        Self {
+            index,
+            ids,
+            favourites,
+            recent,
+        }
     }
 
     /// The items for `query`, at most `limit`, and how many there are in all.
     ///
-    /// An empty query lists "No tenant" first, then up to [`RECENT_IN_PICKER`] recently used
-    /// tenants, then every other tenant A to Z. Otherwise only matches are listed, best first,
-    /// ranked as [`TenantIndex::search`] ranks them; "No tenant" is ranked against its label
-    /// like a tenant without a domain or ID, so it appears only when the label matches.
+    /// An empty query lists "No tenant" first, then the favourites A to Z, then up to
+    /// [`RECENT_IN_PICKER`] recently used tenants, then every other tenant A to Z. Otherwise only
+    /// matches are listed, best first, ranked as [`TenantIndex::search`] ranks them; "No tenant"
+    /// is ranked against its label like a tenant without a domain or ID, so it appears only when
+    /// the label matches.
     pub fn search(&self, query: &str, limit: usize) -> PickerResult {
         if fold(query).is_empty() {
+            let listed = |at: &usize| self.favourites.contains(at) || self.recent.contains(at);
             let others = self
                 .index
                 .in_order()
-                .filter(|position| *position < self.ids.len() && !self.recent.contains(position));
+                .filter(|at| *at < self.ids.len() && !listed(at));
             let tenants = self
-                .recent
+                .favourites
                 .iter()
                 .copied()
+                .chain(self.recent.iter().copied())
                 .chain(others)
-                .filter_map(|position| self.ids.get(position).copied().map(Some));
+                .filter_map(|at| self.ids.get(at).copied().map(Some));
+            let items: Vec<Option<TenantId>> =
+                std::iter::once(None).chain(tenants).take(limit).collect();
+            let shown = items.len().saturating_sub(1);
+            let favourites = self.favourites.len().min(shown);
             return PickerResult {
-                items: std::iter::once(None).chain(tenants).take(limit).collect(),
+                items,
                 total: self.ids.len() + 1,
+                favourites,
+                recent: self.recent.len().min(shown - favourites),
             };
         }
         let mut items = Vec::new();
@@ -551,118 +741,13 @@ impl TenantPicker {
         let total = self.index.ranked(query, limit, |position| {
             items.push(self.ids.get(position).copied())
         });
-        PickerResult { items, total }
-    }
-}
-
-/// Badge text for a tab whose `tid` is not a tenant in the list, or not a tenant ID.
-pub const UNKNOWN_BADGE: &str = "?";
-
-/// Legal forms dropped from the end of a name before making its badge label, so that
-/// "Contoso Ltd" and "Contoso GmbH & Co. KG" are both `CONT` rather than `CL` and `CGCK`.
-const LEGAL_FORMS: [&str; 28] = [
-    "ab",
-    "ag",
-    "as",
-    "asa",
-    "bv",
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "gmbh",
-    "inc",
-    "incorporated",
-    "kg",
-    "limited",
-    "llc",
-    "llp",
-    "ltd",
-    "nv",
-    "oy",
-    "oyj",
-    "plc",
-    "pte",
-    "pty",
-    "sa",
-    "sarl",
-    "sas",
-    "spa",
-    "srl",
-];
-
-/// Characters in a badge label.
-const BADGE_LENGTH: usize = 4;
-
-/// The short label for a tenant's badge: at most four characters (a base character with its
-/// combining marks counts as one), upper case where the script has case, never empty.
-///
-/// The name's words are its runs of letters and digits; trailing legal forms (`Ltd`, `Inc`,
-/// `GmbH`, `& Co. KG`…) are dropped unless nothing else is left. One word gives its first four
-/// characters; several words give their initials, a word of digits counting whole (so
-/// "Contoso 2" and "Contoso 3" differ). A name without letters or digits gives its first
-/// characters.
-///
-/// # Examples
-/// ```
-/// use tenant_switch::search::badge_text;
-/// assert_eq!(badge_text("Contoso Ltd"), "CONT");
-/// assert_eq!(badge_text("Alpine Ski House"), "ASH");
-/// assert_eq!(badge_text("Contoso 2"), "C2");
-/// assert_eq!(badge_text("Müller & Söhne GmbH"), "MS");
-/// assert_eq!(badge_text("東芝"), "東芝");
-/// ```
-pub fn badge_text(name: &str) -> String {
-    let composed: String = name.nfc().collect();
-    let mut words: Vec<&str> = composed
-        .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
-        .filter(|word| word.chars().next().is_some_and(char::is_alphanumeric))
-        .collect();
-    while words.len() > 1
-        && words
-            .last()
-            .is_some_and(|word| LEGAL_FORMS.contains(&fold(word).as_str()))
-    {
-        words.pop();
-    }
-    let label: String = match words.as_slice() {
-        [] => composed.chars().filter(|c| !c.is_whitespace()).collect(),
-        [word] => (*word).to_owned(),
-        several => several
-            .iter()
-            .map(|word| {
-                if word.chars().all(|c| c.is_ascii_digit()) {
-                    word
-                } else {
-                    word.get(..first_character_length(word)).unwrap_or(word)
-                }
-            })
-            .collect(),
-    };
-    let mut text = String::new();
-    let mut characters = 0;
-    for character in label.chars().flat_map(char::to_uppercase) {
-        if !is_combining_mark(character) {
-            if characters == BADGE_LENGTH {
-                break;
-            }
-            characters += 1;
+        PickerResult {
+            items,
+            total,
+            favourites: 0,
+            recent: 0,
         }
-        text.push(character);
     }
-    if characters == 0 {
-        // Unreachable for a valid tenant (its name has a visible character); never show blank.
-        return UNKNOWN_BADGE.to_owned();
-    }
-    text
-}
-
-/// Byte length of the first character of `word` with the combining marks that follow it.
-fn first_character_length(word: &str) -> usize {
-    word.char_indices()
-        .skip(1)
-        .find(|(_, c)| !is_combining_mark(*c))
-        .map_or(word.len(), |(at, _)| at)
 }
 
 /// The query as tenant-ID hex digits, when it is nothing but hex digits and hyphens.
@@ -834,39 +919,6 @@ mod tests {
         );
     }
 
-    #[test]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn badge_text_examples() {
-        for (name, text) in [
-            ("Contoso", "CONT"),
-            ("Contoso Ltd", "CONT"),
-            ("Contoso GmbH & Co. KG", "CONT"),
-            ("Contoso Europe Ltd", "CE"),
-            ("Fabrikam Inc.", "FABR"),
-            ("Alpine Ski House", "ASH"),
-            ("Bank of America Merrill Lynch", "BOAM"),
-            ("Proseware (UK)", "PU"),
-            ("Müller & Söhne GmbH", "MS"),
-            ("Mu\u{308}ller", "MÜLL"),
-            ("Großmann", "GROS"),
-            ("ßeta", "SSET"),
-            ("Contoso 2", "C2"),
-            ("Contoso 12", "C12"),
-            ("HP", "HP"),
-            ("3M", "3M"),
-            ("Ltd", "LTD"),
-            ("東芝", "東芝"),
-            ("株式会社 東芝", "株東"),
-            ("Ωmega", "ΩMEG"),
-            ("🚀", "🚀"),
-            ("🚀 Rocket", "ROCK"),
-            ("-", "-"),
-            ("", "?"),
-        ] {
-            assert_eq!(badge_text(name), text, "{name:?}");
-        }
-    }
-
     const CONTOSO: &str = "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b";
 
     fn picker_settings() -> Settings {
@@ -991,14 +1043,18 @@ mod tests {
             picker.search("", 50),
             PickerResult {
                 items: vec![None],
-                total: 1
+                total: 1,
+                favourites: 0,
+                recent: 0
             }
         );
         assert_eq!(
             picker.search("x", 50),
             PickerResult {
                 items: vec![],
-                total: 0
+                total: 0,
+                favourites: 0,
+                recent: 0
             }
         );
         let settings = Settings::load(Some(&serde_json::json!({

@@ -102,7 +102,8 @@ impl Tenant {
 
 /// The key under which two tenant names count as the same, wherever names are compared (the
 /// settings, the policy, an import, sync): Unicode compatibility normalisation (NFKC, so that
-/// `ＣＯＮＴＯＳＯ` and `Contoso` clash), then lowercase.
+/// `ＣＯＮＴＯＳＯ` and `Contoso` clash), without the characters that render as nothing, then
+/// lowercase.
 ///
 /// # Examples
 /// ```
@@ -114,8 +115,11 @@ pub fn name_key(name: &str) -> String {
     if name.is_ascii() {
         return name.to_ascii_lowercase();
     }
-    use unicode_normalization::UnicodeNormalization;
-    name.nfkc().collect::<String>().to_lowercase()
+    crate::unicode::normalize(name, crate::unicode::Form::Nfkc)
+        .chars()
+        .filter(|c| !crate::unicode::is_default_ignorable(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// A tenant as a form or an operation sends it, before validation: `{name, id, domain?}` with
@@ -235,10 +239,12 @@ pub enum TenantNameError {
         #[serde(serialize_with = "code_point_text")]
         code_point: char,
     },
-    /// An invisible zero-width character (U+200B–U+200F, U+2060–U+2064, U+FEFF and similar),
-    /// which makes two names that look the same differ.
-    #[serde(rename = "TenantNameZeroWidthCharacter", rename_all = "camelCase")]
-    ZeroWidthCharacter {
+    /// An invisible character: any `Default_Ignorable_Code_Point` (zero-width spaces and
+    /// joiners, variation selectors, Hangul fillers, tag characters, ...), any format character
+    /// (Unicode category Cf) and the blank braille pattern U+2800, which make two names that
+    /// look the same differ or a name look blank.
+    #[serde(rename = "TenantNameInvisibleCharacter", rename_all = "camelCase")]
+    InvisibleCharacter {
         position: usize,
         #[serde(serialize_with = "code_point_text")]
         code_point: char,
@@ -273,7 +279,7 @@ impl fmt::Display for TenantNameError {
                 "bidirectional control character U+{:04X} at position {position} in the tenant name: it can make the name display as another",
                 u32::from(*code_point)
             ),
-            Self::ZeroWidthCharacter {
+            Self::InvisibleCharacter {
                 position,
                 code_point,
             } => write!(
@@ -395,8 +401,8 @@ pub fn parse_name(input: &str) -> Result<String, TenantNameError> {
                 code_point,
             });
         }
-        if is_zero_width(code_point) {
-            return Err(TenantNameError::ZeroWidthCharacter {
+        if is_invisible(code_point) {
+            return Err(TenantNameError::InvisibleCharacter {
                 position,
                 code_point,
             });
@@ -409,20 +415,13 @@ pub fn parse_name(input: &str) -> Result<String, TenantNameError> {
     Ok(name.to_owned())
 }
 
-/// Invisible format characters that render with no width: besides the ranges the spec names,
-/// the soft hyphen, the Arabic letter mark, the Mongolian vowel separator and the deprecated
-/// format characters U+206A–U+206F, all of which hide in a name the same way.
-fn is_zero_width(character: char) -> bool {
-    matches!(
-        character,
-        '\u{00AD}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{206A}'..='\u{206F}'
-            | '\u{FEFF}'
-    )
+/// Characters that show nothing: the `Default_Ignorable_Code_Point` set as a whole and every
+/// format character (both from the Unicode tables in [`crate::unicode`]), and the blank braille
+/// pattern, which draws an empty cell.
+fn is_invisible(character: char) -> bool {
+    crate::unicode::is_default_ignorable(character)
+        || crate::unicode::is_format(character)
+        || character == '\u{2800}'
 }
 
 /// Validates a primary domain: `None` for blank input, otherwise the name lowercased without a
@@ -603,7 +602,7 @@ mod tests {
             "TenantNameTooLong",
             "TenantNameControlCharacter",
             "TenantNameBidiControl",
-            "TenantNameZeroWidthCharacter",
+            "TenantNameInvisibleCharacter",
             "DomainInvalidCharacter",
             "DomainTooLong",
             "DomainEmptyLabel",

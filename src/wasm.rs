@@ -141,6 +141,12 @@ pub fn portal_url(id: Option<String>) -> Result<String, JsValue> {
     Ok(portal::portal_url(id.as_ref()))
 }
 
+/// `text` normalised by the browser (`String.prototype.normalize`): the core's normaliser in the
+/// WebAssembly build (see [`crate::unicode`]).
+pub(crate) fn normalize(text: &str, form: crate::unicode::Form) -> String {
+    js_sys::JsString::from(text).normalize(form.name()).into()
+}
+
 /// The `storage.local` keys [`Engine::start`] needs, as a JSON array.
 #[wasm_bindgen(js_name = startKeys)]
 pub fn start_keys() -> String {

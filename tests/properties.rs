@@ -630,7 +630,7 @@ proptest! {
             Err(
                 TenantNameError::ControlCharacter { position, code_point }
                 | TenantNameError::BidiControl { position, code_point }
-                | TenantNameError::ZeroWidthCharacter { position, code_point },
+                | TenantNameError::InvisibleCharacter { position, code_point },
             ) => {
                 prop_assert_eq!(text.chars().nth(position - 1), Some(code_point), "{:?}", text);
             }

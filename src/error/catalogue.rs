@@ -59,7 +59,7 @@ pub fn samples() -> Vec<Value> {
             position: 1,
             code_point: '\u{202E}',
         }),
-        sample(TenantNameError::ZeroWidthCharacter {
+        sample(TenantNameError::InvisibleCharacter {
             position: 1,
             code_point: '\u{200B}',
         }),
@@ -127,6 +127,14 @@ pub fn samples() -> Vec<Value> {
         sample(SettingsError::UnknownRecentTenant { id: id(), index: 0 }),
         sample(SettingsError::DuplicateRecentTenant { id: id(), index: 1 }),
         sample(SettingsError::TooManyRecentTenants { found: 6, max: 5 }),
+        sample(SettingsError::UnknownColour {
+            path: "tenantColours.x".into(),
+            colour: "beige".into(),
+        }),
+        sample(SettingsError::InvalidLabel {
+            path: "tenantLabels.x".into(),
+            label: "TOOLONG".into(),
+        }),
         sample(SettingsError::UnknownTenant { id: id() }),
         sample(SettingsError::InvalidOperation {
             message: "x".into(),

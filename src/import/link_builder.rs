@@ -605,9 +605,10 @@ mod tests {
             json!({"line": 1_001, "id": "00000abc-0000-4000-8000-000000000abc",
                    "link": "https://security.microsoft.com/?tid=00000abc-0000-4000-8000-000000000abc"})
         );
-        // A filter ranks: a prefix of the name, then a later word, then the domain, then the ID.
+        // A filter ranks: a prefix of the name, then a later word, then the domain, then the ID,
+        // then every word somewhere (Customer 0099 has "customer" and "099", not the phrase).
         let ranked = list.page("customer 099", 0, 100);
-        assert_eq!(ranked.total, 10);
+        assert_eq!(ranked.total, 11);
         assert_eq!(
             ranked.tenants[0].tenant.name.as_deref(),
             Some("Customer 0990")

@@ -2,12 +2,13 @@
 //! validated once per change and indexed for the lookups every tab event and keystroke needs.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
+use crate::labels;
 use crate::policy::{self, Effective, PolicyReport};
-use crate::search::{badge_text, TenantIndex, TenantPicker};
+use crate::search::{TenantIndex, TenantPicker};
 use crate::settings::{Removed, Settings};
 use crate::tenant::Tenant;
 use crate::tenant_id::TenantId;
@@ -24,6 +25,11 @@ pub(super) struct Directory {
     positions: HashMap<TenantId, usize>,
     /// The policy tenants' IDs.
     managed: std::collections::HashSet<TenantId>,
+    /// Each effective tenant's short label, unique in the list (same order as the tenants).
+    labels: Vec<String>,
+    /// Whether assigning the labels gave a tenant a new one: `own` then has the new
+    /// assignment, which the session stores.
+    pub labels_changed: bool,
     /// Built on the first search after a change.
     picker: OnceCell<TenantPicker>,
     index: OnceCell<TenantIndex>,
@@ -46,15 +52,53 @@ impl Directory {
             .map(|(index, tenant)| (tenant.id(), index))
             .collect();
         let managed = effective.managed_tenants.iter().copied().collect();
+        let tenants = effective.settings.tenants();
+        let assigned_labels = labels::assign(
+            tenants,
+            &own.labels()
+                .iter()
+                .map(|(id, label)| (*id, label.clone()))
+                .collect(),
+        );
+        let assignment: BTreeMap<TenantId, String> = tenants
+            .iter()
+            .map(|tenant| tenant.id())
+            .zip(assigned_labels.iter().cloned())
+            .collect();
+        let labels_changed = assignment != *own.labels();
+        let own = if labels_changed {
+            own.with_labels(assignment)
+        } else {
+            own
+        };
         Self {
             own,
             effective,
             positions,
             managed,
+            labels: assigned_labels,
+            labels_changed,
             picker: OnceCell::new(),
             index: OnceCell::new(),
             no_tenant: labels.no_tenant.clone(),
         }
+    }
+
+    /// The short label of the effective tenant `id`.
+    pub fn label(&self, id: TenantId) -> Option<&str> {
+        self.positions
+            .get(&id)
+            .and_then(|&index| self.labels.get(index))
+            .map(String::as_str)
+    }
+
+    /// A tenant's colour, as CSS.
+    pub fn colour(&self, id: TenantId) -> &'static str {
+        self.own.colour(id).hex()
+    }
+
+    pub fn is_favourite(&self, id: TenantId) -> bool {
+        self.own.favourites().contains(&id)
     }
 
     /// The effective tenant with this ID (a policy tenant, or one of the user's).
@@ -78,22 +122,37 @@ impl Directory {
     }
 
     pub fn picker(&self) -> &TenantPicker {
-        self.picker
-            .get_or_init(|| TenantPicker::new(&self.effective.settings, &self.no_tenant))
+        self.picker.get_or_init(|| {
+            let favourites: Vec<TenantId> = self.own.favourites().iter().copied().collect();
+            TenantPicker::with(
+                &self.effective.settings,
+                &self.no_tenant,
+                &self.labels,
+                &favourites,
+            )
+        })
     }
 
     pub fn index(&self) -> &TenantIndex {
-        self.index
-            .get_or_init(|| TenantIndex::new(self.effective.settings.tenants()))
+        self.index.get_or_init(|| {
+            TenantIndex::with_labels(self.effective.settings.tenants(), &self.labels)
+        })
     }
 
-    /// What pages show of one tenant: `{id, name, domain?, label, managed}`.
+    /// What pages show of one tenant: `{id, name, domain?, label, colour, colourName,
+    /// favourite, managed}`.
     pub fn summary(&self, tenant: &Tenant) -> Value {
+        let id = tenant.id();
+        let colour = self.own.colour(id);
         let mut value = json!({
-            "id": tenant.id(),
+            "id": id,
             "name": tenant.name(),
-            "label": badge_text(tenant.name()),
-            "managed": self.is_managed(tenant.id()),
+            "label": self.label(id).unwrap_or(labels::UNKNOWN_BADGE),
+            "colour": colour.hex(),
+            "colourName": colour.name(),
+            "colourChosen": self.own.colours().contains_key(&id),
+            "favourite": self.is_favourite(id),
+            "managed": self.is_managed(id),
         });
         if let Some(domain) = tenant.domain() {
             value["domain"] = Value::from(domain);

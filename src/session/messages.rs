@@ -240,8 +240,8 @@ impl Session {
                 Err(error) => out.answer(id, self.failure(&error)),
             },
             "pageTenant" => {
-                let view = self.this_tab_view(sender.tab_id, sender.url.as_deref());
-                out.answer(id, json!({"ok": true, "tab": view}));
+                let view = self.page_identity(sender.tab_id, sender.url.as_deref());
+                out.answer(id, view);
             }
             _ => {
                 let error = MessageError::Unknown {
@@ -353,6 +353,18 @@ impl Session {
             Ok(operation) => operation,
             Err(error) => return out.answer(reply, self.failure(&error)),
         };
+        // Favourites and colours are kept by tenant ID for the user's and the policy's
+        // tenants alike, but only for tenants that are in the list.
+        if let Operation::SetFavourite { id, .. } | Operation::SetTenantColour { id, .. } =
+            &operation
+        {
+            if let Ok(id) = TenantId::parse(id) {
+                if directory.tenant(id).is_none() {
+                    let error = SettingsError::UnknownTenant { id };
+                    return out.answer(reply, self.failure(&error));
+                }
+            }
+        }
         let deleted = match &operation {
             Operation::DeleteTenant { id } => TenantId::parse(id).ok(),
             _ => None,

@@ -189,6 +189,8 @@ struct Core {
     session_rules: Option<Vec<Rule>>,
     rules_error: Option<Value>,
     badges: BTreeMap<i64, BadgeView>,
+    /// What each portal tab's content script was last told (`page_identity`).
+    identities: BTreeMap<i64, Value>,
     /// The tabs map as last written to `storage.session`.
     stored_tabs: Value,
     sync: SyncRuntime,
@@ -339,6 +341,7 @@ impl Session {
             session_rules: read_rules(&input.session_rules),
             rules_error: None,
             badges: BTreeMap::new(),
+            identities: BTreeMap::new(),
             stored_tabs,
             sync: SyncRuntime::restore(&input.local),
             pending: BTreeMap::new(),
@@ -359,6 +362,21 @@ impl Session {
         let mut out = Out::default();
         // Rules first: when the settings are unusable they go before any write that can fail.
         session.refresh(&mut out, false);
+        if let Ok(directory) = &session.core.directory {
+            if directory.labels_changed {
+                // The first start of this version, or tenants that had no label yet: store the
+                // labels so that they stay.
+                let value = directory.own.to_stored();
+                let mut items = Map::new();
+                items.insert(store::SETTINGS_KEY.into(), value.clone());
+                session.core.written_settings = Some(value);
+                session.note_sizes(&items);
+                out.push(Effect::StorageSet {
+                    area: Area::Local,
+                    items,
+                });
+            }
+        }
         if let Some(migration) = stored.migration {
             let mut items = migration.set;
             if session.core.directory.is_err() {
@@ -426,6 +444,7 @@ impl Session {
             Event::TabRemoved { tab_id, .. } => {
                 self.core.tabs.removed(tab_id);
                 self.core.badges.remove(&tab_id);
+                self.core.identities.remove(&tab_id);
                 self.refresh(&mut out, false);
             }
             Event::TabReplaced {
@@ -576,6 +595,25 @@ impl Session {
 
     fn update_badges(&mut self, out: &mut Out) {
         let ids: Vec<i64> = self.core.tabs.iter().map(|(id, _)| id).collect();
+        self.core.identities.retain(|id, _| ids.contains(id));
+        for id in ids.iter().copied() {
+            // The portal page's title and line follow the tab's tenant, its name and colour.
+            let portal = self.core.tabs.get(id).is_some_and(|tab| tab.portal);
+            if !portal {
+                self.core.identities.remove(&id);
+                continue;
+            }
+            let identity = self.page_identity(Some(id), None);
+            if self.core.identities.get(&id) != Some(&identity) {
+                let mut message = identity.clone();
+                message["what"] = Value::from("tabTenant");
+                out.push(Effect::SendToTab {
+                    tab_id: id,
+                    message,
+                });
+                self.core.identities.insert(id, identity);
+            }
+        }
         for id in ids {
             let badge = self.badge(id);
             if self.core.badges.get(&id) != Some(&badge) {
@@ -671,8 +709,24 @@ impl Session {
             }
             items.insert(store::BACKUPS_KEY.into(), store::backups_value(&backups));
         }
-        if let Some(settings) = &commit.settings {
-            let value = settings.to_stored();
+        // The new settings are merged with the policy first: that assigns the new tenants'
+        // labels, which are stored with them.
+        let managed_active_next = commit.managed_active.unwrap_or(self.core.managed_active);
+        let list_changed = commit.settings.as_ref().is_some_and(|settings| {
+            self.core.directory.as_ref().map_or(true, |directory| {
+                directory.own.tenants() != settings.tenants()
+            })
+        });
+        let directory = commit.settings.map(|settings| {
+            Directory::new(
+                settings,
+                &self.core.policy.report,
+                managed_active_next,
+                &self.core.env.labels,
+            )
+        });
+        if let Some(directory) = &directory {
+            let value = directory.own.to_stored();
             self.core.written_settings = Some(value.clone());
             items.insert(store::SETTINGS_KEY.into(), value);
         }
@@ -746,18 +800,13 @@ impl Session {
             out.push(removal);
         }
         self.core.backups = backups;
-        let list_changed = commit.settings.as_ref().is_some_and(|settings| {
-            self.core.directory.as_ref().map_or(true, |directory| {
-                directory.own.tenants() != settings.tenants()
-            })
-        });
         if let Some(managed_active) = commit.managed_active {
             self.core.managed_active = managed_active;
         }
-        if let Some(settings) = commit.settings {
-            self.set_settings(settings);
+        if let Some(directory) = directory {
+            self.core.directory = Ok(directory);
         } else if commit.managed_active.is_some() {
-            self.rebuild_directory();
+            self.rebuild_directory(out);
         }
         self.refresh(out, true);
         for effect in commit.then {
@@ -772,20 +821,33 @@ impl Session {
         }
     }
 
-    /// Makes `settings` the user's settings, merged with the policy.
-    fn set_settings(&mut self, settings: Settings) {
-        self.core.directory = Ok(Directory::new(
+    /// Makes `settings` the user's settings, merged with the policy; when that gave a tenant a
+    /// new label, stores the settings with it (a tenant keeps its label from then on).
+    fn set_settings(&mut self, out: &mut Out, settings: Settings) {
+        let directory = Directory::new(
             settings,
             &self.core.policy.report,
             self.core.managed_active,
             &self.core.env.labels,
-        ));
+        );
+        if directory.labels_changed {
+            let value = directory.own.to_stored();
+            self.core.written_settings = Some(value.clone());
+            let mut items = Map::new();
+            items.insert(store::SETTINGS_KEY.into(), value);
+            self.note_sizes(&items);
+            out.push(Effect::StorageSet {
+                area: Area::Local,
+                items,
+            });
+        }
+        self.core.directory = Ok(directory);
     }
 
-    fn rebuild_directory(&mut self) {
+    fn rebuild_directory(&mut self, out: &mut Out) {
         if let Ok(directory) = &self.core.directory {
             let own = directory.own.clone();
-            self.set_settings(own);
+            self.set_settings(out, own);
         }
     }
 
@@ -860,7 +922,7 @@ impl Session {
                         store::size_of("settings", value),
                     );
                 }
-                self.set_settings(settings);
+                self.set_settings(out, settings);
                 self.refresh(out, true);
                 if self.sync_active() {
                     self.schedule_sync(out, now, sync::WRITE_DELAY_MS);
@@ -919,7 +981,7 @@ impl Session {
         self.core.policy.report = policy::parse(managed.as_ref());
         self.core.policy.managed = managed.clone();
         self.core.policy.seen_at = Some(now);
-        self.rebuild_directory();
+        self.rebuild_directory(out);
         let mut items = Map::new();
         items.insert(
             store::LAST_POLICY_KEY.into(),

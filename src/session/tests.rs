@@ -39,6 +39,7 @@ const FIXTURES: &[(&str, &str)] = fixtures![
     "messages",
     "migration-v1",
     "storage-full",
+    "identity",
 ];
 
 /// Replaces `"$tenant:<name>"` by the tenant's ID.
@@ -204,8 +205,10 @@ fn fixtures_cover_every_message_event_and_effect() {
 fn a_start_that_finds_what_it_wants_changes_nothing() {
     let tenants: Value = serde_json::from_str(TENANTS).unwrap();
     let contoso = tenants["Contoso"].clone();
-    let settings = json!({"schemaVersion": 2, "tenants": [{"name": "Contoso", "id": contoso}],
-        "defaultTenant": contoso, "automaticRewrite": true, "recentTenants": [contoso]});
+    let settings = json!({"schemaVersion": 3, "tenants": [{"name": "Contoso", "id": contoso}],
+        "defaultTenant": contoso, "automaticRewrite": true, "recentTenants": [contoso],
+        "favourites": [], "tenantColours": {}, "tenantLabels": {contoso.as_str().unwrap(): "CONT"},
+        "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}});
     let rules = crate::rules::default_rules(TenantId::parse(contoso.as_str().unwrap()).ok());
     let input: StartInput = serde_json::from_value(json!({
         "now": 1,

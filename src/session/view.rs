@@ -16,7 +16,6 @@ pub const PICKER_ROWS: usize = 50;
 /// Rows per page of the options page's list.
 pub const LIST_PAGE_SIZE: usize = 100;
 
-const BLUE: &str = "#1f5fbf";
 const GREY: &str = "#5f6368";
 const RED: &str = "#b3261e";
 const AMBER: &str = "#8a5300";
@@ -28,6 +27,12 @@ pub(super) struct BadgeView {
     pub text: Text,
     pub color: &'static str,
     pub title: Text,
+}
+
+impl BadgeView {
+    fn tenant(label: &str, color: &'static str, key: &'static str, args: Vec<String>) -> Self {
+        Self::new(label, color, key, args)
+    }
 }
 
 impl BadgeView {
@@ -80,23 +85,24 @@ impl Session {
         match tab.tenant {
             Some(TabTenant::Tenant(id)) => match directory.tenant(id) {
                 Some(tenant) => {
-                    let label = crate::search::badge_text(tenant.name());
+                    let label = directory.label(id).unwrap_or("?").to_owned();
+                    let colour = directory.colour(id);
                     match tab.switched_from {
-                        Some(TabTenant::Home) => BadgeView::new(
+                        Some(TabTenant::Home) => BadgeView::tenant(
                             &label,
-                            BLUE,
+                            colour,
                             "badgeTooltipSwitchedFromHome",
                             vec![tenant.name().to_owned()],
                         ),
-                        Some(from) => BadgeView::new(
+                        Some(from) => BadgeView::tenant(
                             &label,
-                            BLUE,
+                            colour,
                             "badgeTooltipSwitched",
                             vec![describe(Some(from)), tenant.name().to_owned()],
                         ),
-                        None => BadgeView::new(
+                        None => BadgeView::tenant(
                             &label,
-                            BLUE,
+                            colour,
                             "badgeTooltip",
                             vec![tenant.name().to_owned(), id.to_string()],
                         ),
@@ -115,7 +121,7 @@ impl Session {
                 .and_then(|id| directory.tenant(id))
             {
                 Some(tenant) => BadgeView::new(
-                    &crate::search::badge_text(tenant.name()),
+                    directory.label(tenant.id()).unwrap_or("?"),
                     GREY,
                     "badgeTooltipNewTabs",
                     vec![tenant.name().to_owned()],
@@ -176,6 +182,16 @@ impl Session {
                 view
             }
         }
+    }
+
+    /// What the content script of a portal tab shows: the tab's tenant (name, label, colour)
+    /// and the page options. `{ok, tab, page}`; `page` is `null` while nothing may be shown.
+    pub(super) fn page_identity(&self, tab_id: Option<i64>, url: Option<&str>) -> Value {
+        let page = match &self.core.directory {
+            Ok(directory) => serde_json::to_value(directory.own.page()).unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        json!({"ok": true, "tab": self.this_tab_view(tab_id, url), "page": page})
     }
 
     /// The state every page shows (never the tenant list: pages ask for the rows they draw).
@@ -316,22 +332,21 @@ impl Session {
             })
             .collect();
         let shown = rows.iter().filter(|row| !row["id"].is_null()).count();
-        // The rows as the popup groups them: the home tenant, then the recent tenants, then
-        // everyone else A to Z; one ranked group while a query is typed.
+        // The rows as the popup groups them: the home tenant, the favourites, the recent
+        // tenants, then everyone else A to Z; one ranked group while a query is typed.
         let groups = if blank {
-            let recent = directory.effective.settings.recent_tenants();
             let home = usize::from(items.first() == Some(&None));
-            let recents = items
-                .iter()
-                .skip(home)
-                .take_while(|item| item.is_some_and(|id| recent.contains(&id)))
-                .count();
-            let rest = items.len() - home - recents;
-            [("home", home), ("recent", recents), ("all", rest)]
-                .into_iter()
-                .filter(|(_, size)| *size > 0)
-                .map(|(kind, size)| json!({"kind": kind, "size": size}))
-                .collect::<Vec<_>>()
+            let rest = items.len() - home - result.favourites - result.recent;
+            [
+                ("home", home),
+                ("favourites", result.favourites),
+                ("recent", result.recent),
+                ("all", rest),
+            ]
+            .into_iter()
+            .filter(|(_, size)| *size > 0)
+            .map(|(kind, size)| json!({"kind": kind, "size": size}))
+            .collect::<Vec<_>>()
         } else {
             vec![json!({"kind": "matches", "size": items.len()})]
         };

@@ -69,6 +69,13 @@ pub enum SettingsError {
     /// More than [`super::MAX_RECENT_TENANTS`] recent tenants are stored.
     #[serde(rename = "SettingsTooManyRecentTenants", rename_all = "camelCase")]
     TooManyRecentTenants { found: usize, max: usize },
+    /// A stored tenant colour that is not in the palette.
+    #[serde(rename = "SettingsUnknownColour", rename_all = "camelCase")]
+    UnknownColour { path: String, colour: String },
+    /// A stored short label that cannot be shown (empty, longer than four characters, or
+    /// invisible characters).
+    #[serde(rename = "SettingsInvalidLabel", rename_all = "camelCase")]
+    InvalidLabel { path: String, label: String },
     /// An operation names a tenant that does not exist.
     #[serde(rename = "SettingsUnknownTenant", rename_all = "camelCase")]
     UnknownTenant { id: TenantId },
@@ -185,6 +192,14 @@ impl fmt::Display for SettingsError {
             Self::TooManyRecentTenants { found, max } => write!(
                 f,
                 "stored settings: {found} recent tenants, at most {max} are kept"
+            ),
+            Self::UnknownColour { path, colour } => write!(
+                f,
+                "stored settings: {path} is the colour {colour:?}, which is not one of the palette"
+            ),
+            Self::InvalidLabel { path, label } => write!(
+                f,
+                "stored settings: {path} is the label {label:?}, which is not one to four visible characters"
             ),
             Self::UnknownTenant { id } => write!(f, "there is no tenant with the ID {id}"),
             Self::InvalidOperation { message } => write!(f, "invalid operation: {message}"),

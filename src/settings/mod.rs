@@ -7,15 +7,19 @@
 //! construction (its fields are private and every constructor validates), so the rules, the
 //! picker and the badge never see a dangling default tenant or a duplicate.
 //!
-//! Schema version 2 (camelCase JSON, see `ARCHITECTURE.md`; older versions in [`stored`]):
+//! Schema version 3 (camelCase JSON, see `ARCHITECTURE.md`; older versions in [`stored`]):
 //!
 //! ```json
 //! {
-//!   "schemaVersion": 2,
+//!   "schemaVersion": 3,
 //!   "tenants": [{ "name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.com" }],
 //!   "defaultTenant": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b",
 //!   "automaticRewrite": true,
-//!   "recentTenants": ["6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"]
+//!   "recentTenants": ["6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"],
+//!   "favourites": ["6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"],
+//!   "tenantColours": { "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b": "teal" },
+//!   "tenantLabels": { "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b": "CONT" },
+//!   "pageOptions": { "titlePrefix": true, "colourLine": true, "banner": false }
 //! }
 //! ```
 //!
@@ -27,9 +31,12 @@ mod error;
 mod operation;
 pub mod stored;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::colours::Colour;
 
 use crate::import::{self, ImportPreview};
 use crate::tenant::{name_key, Tenant, TenantError, TenantInput};
@@ -39,7 +46,7 @@ pub use error::SettingsError;
 pub use operation::Operation;
 
 /// The schema version this core writes; it reads every version up to it.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 /// How many recently chosen tenants are remembered.
 pub const MAX_RECENT_TENANTS: usize = 5;
 
@@ -64,11 +71,15 @@ pub const MAX_RECENT_TENANTS: usize = 5;
 /// assert_eq!(
 ///     settings.to_stored(),
 ///     json!({
-///         "schemaVersion": 2,
+///         "schemaVersion": 3,
 ///         "tenants": [{"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"}],
 ///         "defaultTenant": null,
 ///         "automaticRewrite": true,
-///         "recentTenants": []
+///         "recentTenants": [],
+///         "favourites": [],
+///         "tenantColours": {},
+///         "tenantLabels": {},
+///         "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}
 ///     })
 /// );
 /// ```
@@ -78,6 +89,44 @@ pub struct Settings {
     default_tenant: Option<TenantId>,
     automatic_rewrite: bool,
     recent_tenants: Vec<TenantId>,
+    /// By tenant ID, so that policy tenants can be favourites and have colours too.
+    favourites: BTreeSet<TenantId>,
+    colours: BTreeMap<TenantId, Colour>,
+    /// The short labels assigned so far ([`crate::labels::assign`]), kept so that a tenant's
+    /// label stays when others are added.
+    labels: BTreeMap<TenantId, String>,
+    page: PageOptions,
+}
+
+/// What the content script shows on portal pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageOptions {
+    /// "Show the tenant in the tab title".
+    pub title_prefix: bool,
+    /// "Show a colour line on portal pages".
+    pub colour_line: bool,
+    /// "Show a banner with the tenant name instead of the line".
+    pub banner: bool,
+}
+
+impl Default for PageOptions {
+    fn default() -> Self {
+        Self {
+            title_prefix: true,
+            colour_line: true,
+            banner: false,
+        }
+    }
+}
+
+/// One of the [`PageOptions`], as an operation names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PageOption {
+    TitlePrefix,
+    ColourLine,
+    Banner,
 }
 
 impl Default for Settings {
@@ -87,6 +136,10 @@ impl Default for Settings {
             default_tenant: None,
             automatic_rewrite: true,
             recent_tenants: Vec::new(),
+            favourites: BTreeSet::new(),
+            colours: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            page: PageOptions::default(),
         }
     }
 }
@@ -130,6 +183,37 @@ impl Settings {
     pub fn tenant(&self, id: TenantId) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.id() == id)
     }
+    /// The favourite tenants (of the user's own or the policy's).
+    pub fn favourites(&self) -> &BTreeSet<TenantId> {
+        &self.favourites
+    }
+    /// The colours the analyst chose; a tenant not here has [`Colour::for_tenant`].
+    pub fn colours(&self) -> &BTreeMap<TenantId, Colour> {
+        &self.colours
+    }
+    /// A tenant's colour: chosen, or derived from its ID.
+    pub fn colour(&self, id: TenantId) -> Colour {
+        self.colours
+            .get(&id)
+            .copied()
+            .unwrap_or_else(|| Colour::for_tenant(id))
+    }
+    /// The short labels assigned so far.
+    pub fn labels(&self) -> &BTreeMap<TenantId, String> {
+        &self.labels
+    }
+    /// What portal pages show.
+    pub fn page(&self) -> PageOptions {
+        self.page
+    }
+
+    /// These settings with the labels assigned so far replaced by `labels`.
+    pub fn with_labels(&self, labels: BTreeMap<TenantId, String>) -> Self {
+        Self {
+            labels,
+            ..self.clone()
+        }
+    }
 
     /// Reads stored settings of any supported schema version (see [`stored`]). `None` or `null`
     /// (nothing stored: a new install) gives the defaults.
@@ -146,10 +230,10 @@ impl Settings {
     /// # Examples
     /// ```
     /// use serde_json::json;
-    /// use tenant_switch::settings::{Settings, SettingsError};
+    /// use tenant_switch::settings::{Settings, SettingsError, SCHEMA_VERSION};
     /// assert_eq!(
-    ///     Settings::load(Some(&json!({"schemaVersion": 7}))),
-    ///     Err(SettingsError::NewerVersion { found: 7, supported: 2 })
+    ///     Settings::load(Some(&json!({"schemaVersion": 70}))),
+    ///     Err(SettingsError::NewerVersion { found: 70, supported: SCHEMA_VERSION })
     /// );
     /// ```
     pub fn load(stored: Option<&Value>) -> Result<Self, SettingsError> {
@@ -218,6 +302,26 @@ impl Settings {
                 next.touch_recent(id);
             }
             Operation::SetAutomaticRewrite { enabled } => next.automatic_rewrite = enabled,
+            Operation::SetFavourite { id, favourite } => {
+                let id = TenantId::parse(&id).map_err(TenantError::from)?;
+                if favourite {
+                    next.favourites.insert(id);
+                } else {
+                    next.favourites.remove(&id);
+                }
+            }
+            Operation::SetTenantColour { id, colour } => {
+                let id = TenantId::parse(&id).map_err(TenantError::from)?;
+                match colour {
+                    Some(colour) => next.colours.insert(id, colour),
+                    None => next.colours.remove(&id),
+                };
+            }
+            Operation::SetPageOption { option, enabled } => match option {
+                PageOption::TitlePrefix => next.page.title_prefix = enabled,
+                PageOption::ColourLine => next.page.colour_line = enabled,
+                PageOption::Banner => next.page.banner = enabled,
+            },
         }
         Ok(next)
     }
@@ -313,12 +417,13 @@ impl Settings {
             .copied()
             .filter(|id| kept.contains(id))
             .collect();
-        Self::validated(
+        Ok(Self::validated(
             tenants,
             default_tenant,
             self.automatic_rewrite,
             recent_tenants,
-        )
+        )?
+        .with_marks_of(self))
     }
 
     /// Imports a file into these settings in one step: the file is judged against the current
@@ -400,6 +505,35 @@ impl Settings {
         Self::validated(tenants, default_tenant, automatic_rewrite, recent_tenants)
     }
 
+    /// These settings' favourites, colours, labels and page options on `other` (the policy
+    /// merge keeps them, by tenant ID).
+    pub(crate) fn with_marks_of(self, other: &Settings) -> Self {
+        Self {
+            favourites: other.favourites.clone(),
+            colours: other.colours.clone(),
+            labels: other.labels.clone(),
+            page: other.page,
+            ..self
+        }
+    }
+
+    /// The marks read from storage (schema 3), put on validated settings.
+    pub(crate) fn with_marks(
+        self,
+        favourites: BTreeSet<TenantId>,
+        colours: BTreeMap<TenantId, Colour>,
+        labels: BTreeMap<TenantId, String>,
+        page: PageOptions,
+    ) -> Self {
+        Self {
+            favourites,
+            colours,
+            labels,
+            page,
+            ..self
+        }
+    }
+
     /// Builds settings from parts, checking everything that relates tenants to each other.
     /// Hash maps keep this O(n) for thousands of tenants.
     fn validated(
@@ -450,6 +584,7 @@ impl Settings {
             default_tenant,
             automatic_rewrite,
             recent_tenants,
+            ..Self::default()
         })
     }
 }

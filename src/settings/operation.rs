@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::colours::Colour;
 use crate::tenant::TenantInput;
 
-use super::SettingsError;
+use super::{PageOption, SettingsError};
 
 /// A change the user asks for, as pages send it: `{"op": "addTenant", "tenant": {...}}` and so
 /// on (see `ARCHITECTURE.md`). Tenant fields and IDs stay as typed until
@@ -49,6 +50,28 @@ pub enum Operation {
     /// Turn automatic rewriting on or off.
     SetAutomaticRewrite {
         /// Whether to rewrite.
+        enabled: bool,
+    },
+    /// Make a tenant (the user's or the policy's) a favourite, or not.
+    SetFavourite {
+        /// The tenant's ID.
+        id: String,
+        /// Whether it is a favourite.
+        favourite: bool,
+    },
+    /// Choose a tenant's colour; `None` goes back to the one derived from its ID.
+    SetTenantColour {
+        /// The tenant's ID.
+        id: String,
+        /// A colour of the palette, by name.
+        #[serde(default)]
+        colour: Option<Colour>,
+    },
+    /// Switch one of the page options.
+    SetPageOption {
+        /// Which one.
+        option: PageOption,
+        /// On or off.
         enabled: bool,
     },
 }

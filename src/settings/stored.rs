@@ -6,6 +6,7 @@
 //! | 0 | the unversioned prototype: `{"tenants": [{"name", "tenantId"}], "active": id or null}` |
 //! | 1 | `{schemaVersion, tenants: [{name, id, domain?}], activeTenant, automaticRewrite, recentTenants}` |
 //! | 2 | as 1, with `activeTenant` renamed `defaultTenant`: the tenant for tabs that have none yet |
+//! | 3 | as 2, with `favourites`, `tenantColours`, `tenantLabels` (by tenant ID) and `pageOptions` |
 //!
 //! Each version is read in its own terms, so an error names the path as the user's stored data
 //! has it (`activeTenant` in a version 1 value, `defaultTenant` in a version 2 one), and the
@@ -13,13 +14,16 @@
 //! a tenth to every load). A migration is therefore a reader of the old shape; what it reads is
 //! written back in the current shape on the next change.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::{Map, Value};
 
+use crate::colours::Colour;
 use crate::json::{self, JsonError};
 use crate::tenant::Tenant;
 use crate::tenant_id::TenantId;
 
-use super::{Settings, SettingsError, SCHEMA_VERSION};
+use super::{PageOptions, Settings, SettingsError, SCHEMA_VERSION};
 
 /// What each version calls its fields.
 struct Layout {
@@ -27,6 +31,8 @@ struct Layout {
     fields: &'static [&'static str],
     /// The field naming the tenant for new tabs.
     default_tenant: &'static str,
+    /// Whether it has the marks of schema 3 (favourites, colours, labels, page options).
+    marks: bool,
 }
 
 const V1: Layout = Layout {
@@ -38,6 +44,7 @@ const V1: Layout = Layout {
         "recentTenants",
     ],
     default_tenant: "activeTenant",
+    marks: false,
 };
 
 const V2: Layout = Layout {
@@ -49,6 +56,23 @@ const V2: Layout = Layout {
         "recentTenants",
     ],
     default_tenant: "defaultTenant",
+    marks: false,
+};
+
+const V3: Layout = Layout {
+    fields: &[
+        "schemaVersion",
+        "tenants",
+        "defaultTenant",
+        "automaticRewrite",
+        "recentTenants",
+        "favourites",
+        "tenantColours",
+        "tenantLabels",
+        "pageOptions",
+    ],
+    default_tenant: "defaultTenant",
+    marks: true,
 };
 
 /// Reads stored settings of any supported version (see [`Settings::load`]).
@@ -61,6 +85,7 @@ pub(super) fn read(stored: Option<&Value>) -> Result<Settings, SettingsError> {
         0 => read_v0(object),
         1 => read_layout(object, &V1),
         2 => read_layout(object, &V2),
+        3 => read_layout(object, &V3),
         found => Err(SettingsError::NewerVersion {
             found,
             supported: SCHEMA_VERSION,
@@ -96,6 +121,42 @@ pub(super) fn write(settings: &Settings) -> Value {
                 .collect(),
         ),
     );
+    object.insert(
+        "favourites".into(),
+        Value::Array(
+            settings
+                .favourites
+                .iter()
+                .map(|id| Value::String(id.to_string()))
+                .collect(),
+        ),
+    );
+    object.insert(
+        "tenantColours".into(),
+        Value::Object(
+            settings
+                .colours
+                .iter()
+                .map(|(id, colour)| (id.to_string(), Value::from(colour.name())))
+                .collect(),
+        ),
+    );
+    object.insert(
+        "tenantLabels".into(),
+        Value::Object(
+            settings
+                .labels
+                .iter()
+                .map(|(id, label)| (id.to_string(), Value::from(label.as_str())))
+                .collect(),
+        ),
+    );
+    let page = settings.page;
+    let mut options = Map::new();
+    options.insert("titlePrefix".into(), Value::Bool(page.title_prefix));
+    options.insert("colourLine".into(), Value::Bool(page.colour_line));
+    options.insert("banner".into(), Value::Bool(page.banner));
+    object.insert("pageOptions".into(), Value::Object(options));
     Value::Object(object)
 }
 
@@ -134,7 +195,71 @@ fn read_layout(object: &Map<String, Value>, layout: &Layout) -> Result<Settings,
         .enumerate()
         .map(|(index, value)| id_at(value, &json::index("recentTenants", index)))
         .collect::<Result<Vec<_>, _>>()?;
-    Settings::validated(tenants, default_tenant, automatic_rewrite, recent_tenants)
+    let settings = Settings::validated(tenants, default_tenant, automatic_rewrite, recent_tenants)?;
+    if !layout.marks {
+        return Ok(settings);
+    }
+    let stored = json::array(json::field(object, "", "favourites")?, "favourites")?;
+    let mut favourites = BTreeSet::new();
+    for (index, value) in stored.iter().enumerate() {
+        favourites.insert(id_at(value, &json::index("favourites", index))?);
+    }
+    let colours = id_map(object, "tenantColours", |value, path| {
+        let name = json::string(value, path)?;
+        Colour::from_name(name).ok_or_else(|| SettingsError::UnknownColour {
+            path: path.to_owned(),
+            colour: name.to_owned(),
+        })
+    })?;
+    let labels = id_map(object, "tenantLabels", |value, path| {
+        let label = json::string(value, path)?;
+        if crate::labels::valid(label) {
+            Ok(label.to_owned())
+        } else {
+            Err(SettingsError::InvalidLabel {
+                path: path.to_owned(),
+                label: label.to_owned(),
+            })
+        }
+    })?;
+    let options = json::object(json::field(object, "", "pageOptions")?, "pageOptions")?;
+    json::deny_unknown(
+        options,
+        "pageOptions",
+        &["titlePrefix", "colourLine", "banner"],
+    )?;
+    let flag = |key: &str| -> Result<bool, SettingsError> {
+        let path = json::join("pageOptions", key);
+        Ok(json::boolean(
+            json::field(options, "pageOptions", key)?,
+            &path,
+        )?)
+    };
+    let page = PageOptions {
+        title_prefix: flag("titlePrefix")?,
+        colour_line: flag("colourLine")?,
+        banner: flag("banner")?,
+    };
+    Ok(settings.with_marks(favourites, colours, labels, page))
+}
+
+/// An object of tenant IDs to values read by `read`.
+fn id_map<T>(
+    object: &Map<String, Value>,
+    key: &str,
+    read: impl Fn(&Value, &str) -> Result<T, SettingsError>,
+) -> Result<BTreeMap<TenantId, T>, SettingsError> {
+    let entries = json::object(json::field(object, "", key)?, key)?;
+    let mut map = BTreeMap::new();
+    for (id, value) in entries {
+        let path = json::join(key, id);
+        let id = TenantId::parse(id).map_err(|error| SettingsError::InvalidReference {
+            path: path.clone(),
+            error,
+        })?;
+        map.insert(id, read(value, &path)?);
+    }
+    Ok(map)
 }
 
 /// The unversioned prototype. It had no automatic rewrite switch (it always rewrote) and no

@@ -129,11 +129,15 @@ fn fixtures_cover_every_settings_error() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn defaults_for_nothing_stored() {
     let expected = json!({
-        "schemaVersion": 2,
+        "schemaVersion": 3,
         "tenants": [],
         "defaultTenant": null,
         "automaticRewrite": true,
-        "recentTenants": []
+        "recentTenants": [],
+        "favourites": [],
+        "tenantColours": {},
+        "tenantLabels": {},
+        "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}
     });
     assert_eq!(Settings::load(None).unwrap().to_stored(), expected);
     assert_eq!(
@@ -253,7 +257,11 @@ fn import_applies_accepted_rows_and_keeps_everything_else() {
     assert_eq!(
         next.to_stored(),
         json!({
-            "schemaVersion": 2,
+            "schemaVersion": 3,
+            "favourites": [],
+            "tenantColours": {},
+            "tenantLabels": {},
+            "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
             "tenants": [
                 {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
                 {"name": "Fabrikam Group", "id": FABRIKAM},
@@ -333,7 +341,11 @@ fn replace_tenants_fixes_up_active_and_recent_tenants() {
             {"name": "Adatum", "id": ADATUM, "domain": "Adatum.COM"}
         ]))),
         json!({"ok": {
-            "schemaVersion": 2,
+            "schemaVersion": 3,
+            "favourites": [],
+            "tenantColours": {},
+            "tenantLabels": {},
+            "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
             "tenants": [
                 {"name": "Fabrikam", "id": FABRIKAM},
                 {"name": "Adatum", "id": ADATUM, "domain": "adatum.com"}
@@ -349,8 +361,8 @@ fn replace_tenants_fixes_up_active_and_recent_tenants() {
     );
     assert_eq!(
         outcome(replace(json!([]))),
-        json!({"ok": {"schemaVersion": 2, "tenants": [], "defaultTenant": null,
-            "automaticRewrite": false, "recentTenants": []}})
+        json!({"ok": {"schemaVersion": 3, "tenants": [], "defaultTenant": null,
+            "automaticRewrite": false, "recentTenants": [], "favourites": [], "tenantColours": {}, "tenantLabels": {}, "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}}})
     );
 }
 
