@@ -183,7 +183,8 @@ fn start_input(count: u32) -> StartInput {
     let default = settings["defaultTenant"]
         .as_str()
         .and_then(|id| TenantId::parse(id).ok());
-    let rules = tenant_switch::rules::default_rules(default);
+    let rules =
+        tenant_switch::rules::default_rules(default, &tenant_switch::portal::Scope::defender());
     or_exit(
         serde_json::from_value(json!({
             "now": 1_767_225_600_000u64,

@@ -40,7 +40,7 @@ async function handle(event) {
 async function start() {
   await ready;
   const sync = browser.syncLimits();
-  const [local, session, dynamicRules, sessionRules, tabs, hostAccess, unlimitedStorage] =
+  const [local, session, dynamicRules, sessionRules, tabs, hostAccess, unlimitedStorage, origins, contentScripts] =
     await Promise.all([
       browser.storageGet('local', JSON.parse(startKeys())),
       browser.storageGet('session', null),
@@ -49,6 +49,8 @@ async function start() {
       browser.queryTabs({}),
       browser.hasHostAccess(),
       browser.hasPermission('unlimitedStorage'),
+      browser.grantedOrigins(),
+      browser.registeredScripts(),
     ]);
   const input = {
     now: Date.now(),
@@ -58,6 +60,8 @@ async function start() {
     sessionRules,
     tabs: tabs.map(tabInfo),
     hostAccess,
+    origins,
+    contentScripts,
     unlimitedStorage,
     localQuotaBytes: browser.localQuotaBytes(),
     syncLimits: sync,
@@ -88,6 +92,21 @@ const effects = {
   updateTab: ({ tabId, url }) => browser.updateTab(tabId, { url }),
   createTab: ({ url, active, openerTabId }) => browser.createTab({ url, active, openerTabId }),
   sendToTab: ({ tabId, message }) => browser.sendToTab(tabId, message),
+  // The same two files the manifest declares for the Defender hosts, for an opt-in portal.
+  registerPortalScripts: ({ portal, matches }) =>
+    browser.registerScripts([
+      { id: `${portal}.tenant`, matches, js: ['content/portal-tenant.js'], runAt: 'document_start', allFrames: false },
+      {
+        id: `${portal}.open`,
+        matches,
+        js: ['content/portal-open.js'],
+        runAt: 'document_start',
+        allFrames: false,
+        world: 'MAIN',
+      },
+    ]),
+  unregisterPortalScripts: ({ portal }) => browser.unregisterScripts([`${portal}.tenant`, `${portal}.open`]),
+  removeHostAccess: ({ origins }) => browser.removeHostAccess(origins),
   setTimer: ({ name, delayMs }) => {
     clearTimeout(timers.get(name));
     timers.set(name, setTimeout(() => feed({ type: 'timer', name }), delayMs));
@@ -136,7 +155,9 @@ browser.onTabUpdated((tabId, { url, status }, tab) => {
 });
 browser.onTabRemoved((tabId) => feed({ type: 'tabRemoved', tabId }));
 browser.onTabReplaced((addedTabId, removedTabId) => feed({ type: 'tabReplaced', addedTabId, removedTabId }));
-browser.onPermissionsChanged(async () => feed({ type: 'hostAccess', granted: await browser.hasHostAccess() }));
+browser.onPermissionsChanged(async () =>
+  feed({ type: 'hostAccess', granted: await browser.hasHostAccess(), origins: await browser.grantedOrigins() }),
+);
 // Only the keys the session reads from storage changes cross into it (never its own
 // `storage.session` writes, never the backups' lists).
 const watched = ready.then(() => JSON.parse(watchedKeys()));

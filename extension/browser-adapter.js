@@ -189,6 +189,16 @@ export function hasPermission(name) {
   return api.permissions.contains({ permissions: [name] });
 }
 
+/** Every origin the extension may access now (`permissions.getAll().origins`). */
+export async function grantedOrigins() {
+  return (await api.permissions.getAll()).origins ?? [];
+}
+
+/** Gives up access to `origins` (an optional host permission the user turned off). */
+export function removeHostAccess(origins) {
+  return api.permissions.remove({ origins });
+}
+
 /** Asks the user for the portal host permissions again; needs a user gesture. */
 export function requestHostAccess(origins = portalOrigins()) {
   return api.permissions.request({ origins });
@@ -198,6 +208,24 @@ export function requestHostAccess(origins = portalOrigins()) {
 export function onPermissionsChanged(listener) {
   api.permissions.onAdded.addListener(() => listener());
   api.permissions.onRemoved.addListener(() => listener());
+}
+
+// --- content scripts registered at run time (opt-in portals) -------------------------------
+
+/** The IDs of the content scripts registered at run time. */
+export async function registeredScripts() {
+  if (!api.scripting?.getRegisteredContentScripts) return [];
+  return (await api.scripting.getRegisteredContentScripts()).map((script) => script.id);
+}
+
+/** Registers content scripts (`scripting.registerContentScripts`). */
+export function registerScripts(scripts) {
+  return api.scripting.registerContentScripts(scripts);
+}
+
+/** Unregisters the content scripts with these IDs. */
+export function unregisterScripts(ids) {
+  return api.scripting.unregisterContentScripts({ ids });
 }
 
 // --- i18n -----------------------------------------------------------------------------------

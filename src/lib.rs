@@ -26,6 +26,7 @@ pub(crate) mod json;
 pub mod labels;
 pub mod policy;
 pub mod portal;
+pub mod portals;
 pub mod rules;
 pub mod search;
 pub mod session;

@@ -168,12 +168,14 @@ fn policy_tenants(entries: &[Value], problems: &mut Vec<PolicyError>) -> Vec<Ten
             Err(error) => {
                 problems.push(PolicyError::WrongShape {
                     path: format!("tenants[{index}]"),
-                    expected: format!("{{name, id, domain?}}: {error}"),
+                    expected: format!(
+                        "{{name, id, domain?, initialDomain?, tags?, aliases?}}: {error}"
+                    ),
                 });
                 continue;
             }
         };
-        let tenant = match input.validate() {
+        let mut tenant = match input.validate() {
             Ok(tenant) => tenant,
             Err(error) => {
                 problems.push(PolicyError::InvalidTenant { index, error });
@@ -197,8 +199,27 @@ fn policy_tenants(entries: &[Value], problems: &mut Vec<PolicyError>) -> Vec<Ten
             });
             continue;
         }
+        // An alias another policy tenant already uses is left out; the tenant stays.
+        let clashing: Vec<String> = tenant
+            .aliases()
+            .iter()
+            .filter(|alias| names.contains_key(&name_key(alias)))
+            .cloned()
+            .collect();
+        for alias in &clashing {
+            problems.push(PolicyError::DuplicateAlias {
+                index,
+                alias: alias.clone(),
+                first_index: names[&name_key(alias)],
+            });
+        }
+        if !clashing.is_empty() {
+            tenant = tenant.keeping_aliases(|alias| !clashing.iter().any(|c| c == alias));
+        }
         ids.insert(tenant.id(), index);
-        names.insert(name_key(tenant.name()), index);
+        for spelling in crate::settings::spellings(&tenant) {
+            names.insert(name_key(spelling), index);
+        }
         tenants.push(tenant);
     }
     tenants
@@ -281,7 +302,7 @@ pub fn effective(
     let mut names: HashMap<String, TenantId> = policy
         .tenants
         .iter()
-        .map(|t| (name_key(t.name()), t.id()))
+        .flat_map(|t| crate::settings::spellings(t).map(move |s| (name_key(s), t.id())))
         .collect();
     let mut tenants: Vec<Tenant> = policy.tenants.clone();
     let mut shadowed_tenants = Vec::new();
@@ -314,7 +335,15 @@ pub fn effective(
                 }
             }
         };
-        names.insert(name_key(shown.name()), shown.id());
+        // An alias that is a policy tenant's name or alias is not shown (it stays stored).
+        let shown = if shown.aliases().is_empty() {
+            shown
+        } else {
+            shown.keeping_aliases(|alias| !names.contains_key(&name_key(alias)))
+        };
+        for spelling in crate::settings::spellings(&shown) {
+            names.insert(name_key(spelling), shown.id());
+        }
         tenants.push(shown);
     }
 
@@ -368,7 +397,8 @@ fn renamed(tenant: &Tenant, taken: &HashMap<String, TenantId>) -> Option<Tenant>
         let room = MAX_NAME_LENGTH.saturating_sub(suffix.chars().count());
         let name: String = tenant.name().chars().take(room).collect();
         let candidate = format!("{}{suffix}", name.trim_end());
-        Tenant::new(&candidate, &id, tenant.domain())
+        tenant
+            .renamed(&candidate)
             .ok()
             .filter(|t| !taken.contains_key(&name_key(t.name())))
     })
@@ -487,6 +517,14 @@ pub enum PolicyError {
         tenant_name: String,
         first_index: usize,
     },
+    /// An alias of the policy tenant at `index` is a name or alias of the one at `firstIndex`;
+    /// the alias is ignored.
+    #[serde(rename = "PolicyDuplicateAlias", rename_all = "camelCase")]
+    DuplicateAlias {
+        index: usize,
+        alias: String,
+        first_index: usize,
+    },
     /// The tenant is managed by policy: it cannot be added, edited or deleted.
     #[serde(rename = "PolicyTenantManaged", rename_all = "camelCase")]
     TenantManaged { id: TenantId },
@@ -523,6 +561,14 @@ impl fmt::Display for PolicyError {
             } => write!(
                 f,
                 "policy tenant {index} has the name {tenant_name:?} of policy tenant {first_index}"
+            ),
+            Self::DuplicateAlias {
+                index,
+                alias,
+                first_index,
+            } => write!(
+                f,
+                "the alias {alias:?} of policy tenant {index} is a name or alias of policy tenant {first_index}"
             ),
             Self::TenantManaged { id } => {
                 write!(f, "tenant {id} is managed by your organisation")
@@ -662,11 +708,11 @@ mod tests {
                     {"name": "PolicyInvalidTenant", "index": 1,
                      "error": serde_json::to_value(Tenant::new("Bad", "not-a-guid", None).unwrap_err()).unwrap()},
                     {"name": "PolicyWrongShape", "path": "tenants[2]",
-                     "expected": "{name, id, domain?}: invalid type: string \"Fabrikam\", expected struct TenantInput"},
+                     "expected": "{name, id, domain?, initialDomain?, tags?, aliases?}: invalid type: string \"Fabrikam\", expected struct TenantInput"},
                     {"name": "PolicyDuplicateTenantId", "index": 3, "id": CONTOSO, "firstIndex": 0},
                     {"name": "PolicyDuplicateTenantName", "index": 4, "tenantName": "CONTOSO", "firstIndex": 0},
                     {"name": "PolicyWrongShape", "path": "tenants[5]",
-                     "expected": "{name, id, domain?}: unknown field `colour`, expected one of `name`, `id`, `domain`"}
+                     "expected": "{name, id, domain?, initialDomain?, tags?, aliases?}: unknown field `colour`, expected one of `name`, `id`, `domain`, `initialDomain`, `tags`, `aliases`"}
                 ]
             })
         );
@@ -694,11 +740,11 @@ mod tests {
             serde_json::to_value(&view).unwrap(),
             json!({
                 "settings": {
-                    "schemaVersion": 3,
+                    "schemaVersion": 5,
                     "favourites": [],
                     "tenantColours": {},
                     "tenantLabels": {},
-                    "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
+                    "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": [],
                     "tenants": [
                         {"name": "Contoso", "id": CONTOSO, "domain": "contoso.com"},
                         {"name": "Fabrikam", "id": NORTHWIND},
@@ -856,11 +902,11 @@ mod tests {
             serde_json::to_value(&chosen).unwrap(),
             json!({
                 "settings": {
-                    "schemaVersion": 3,
+                    "schemaVersion": 5,
                     "favourites": [],
                     "tenantColours": {},
                     "tenantLabels": {},
-                    "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
+                    "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": [],
                     "tenants": [
                         {"name": "Contoso (mine)", "id": CONTOSO},
                         {"name": "fabrikam", "id": FABRIKAM, "domain": "fabrikam.com"},

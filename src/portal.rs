@@ -41,6 +41,55 @@ pub const PORTAL_HOSTS: [&str; 3] = [
     "security.microsoft.com",
 ];
 
+/// The hosts of the portals whose rewrite is opt-in ([`crate::portals::Rewrite::OptIn`]), in
+/// the order the browser rules number them after [`PORTAL_HOSTS`].
+pub const OPT_IN_HOSTS: [&str; 1] = ["purview.microsoft.com"];
+
+/// The hosts whose addresses count as portal addresses right now: the Defender hosts always,
+/// and the hosts of the opt-in portals the analyst turned on (and granted access to). Every
+/// function of this module without `_in` uses [`Scope::defender`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Opt-in hosts in, in [`OPT_IN_HOSTS`] order.
+    extra: Vec<&'static str>,
+}
+
+impl Scope {
+    /// Only the Defender portal.
+    pub fn defender() -> Self {
+        Self::default()
+    }
+
+    /// The Defender portal and the opt-in portals' hosts `portals` (catalogue IDs; others are
+    /// ignored).
+    pub fn with_portals<'a>(portals: impl IntoIterator<Item = &'a str>) -> Self {
+        let portals: Vec<&str> = portals.into_iter().collect();
+        let extra = crate::portals::opt_in()
+            .filter(|portal| portals.contains(&portal.id))
+            .flat_map(|portal| portal.hosts.iter().copied())
+            .collect::<Vec<_>>();
+        let extra = OPT_IN_HOSTS
+            .iter()
+            .copied()
+            .filter(|host| extra.contains(host))
+            .collect();
+        Self { extra }
+    }
+
+    /// The hosts, Defender's first.
+    pub fn hosts(&self) -> impl Iterator<Item = &'static str> + '_ {
+        PORTAL_HOSTS
+            .iter()
+            .copied()
+            .chain(self.extra.iter().copied())
+    }
+
+    /// Whether `host` is one of them.
+    pub fn contains(&self, host: &str) -> bool {
+        self.hosts().any(|known| known == host)
+    }
+}
+
 /// The portal a new tab opens.
 const HOME_PORTAL: &str = "https://security.microsoft.com/";
 
@@ -102,7 +151,12 @@ impl UiError for PortalError {}
 /// assert!(!is_portal_url("https://security.microsoft.com@example.net/"));
 /// ```
 pub fn is_portal_url(url: &str) -> bool {
-    parse_portal(url).is_ok()
+    is_portal_url_in(url, &Scope::defender())
+}
+
+/// Whether `url` is a portal URL of one of the portals of `scope`.
+pub fn is_portal_url_in(url: &str, scope: &Scope) -> bool {
+    parse_portal(url, scope).is_ok()
 }
 
 /// Whether the query of `url` has a `tid` parameter (see the [module docs](self)). Looks only
@@ -150,7 +204,12 @@ pub fn has_explicit_tenant(url: &Url) -> bool {
 /// );
 /// ```
 pub fn with_tenant(url: &str, tenant: &TenantId) -> Result<String, PortalError> {
-    let url = parse_portal(url)?;
+    with_tenant_in(url, &Scope::defender(), tenant)
+}
+
+/// [`with_tenant`] for the portals of `scope`.
+pub fn with_tenant_in(url: &str, scope: &Scope, tenant: &TenantId) -> Result<String, PortalError> {
+    let url = parse_portal(url, scope)?;
     if has_explicit_tenant(&url) {
         return Ok(url.into());
     }
@@ -189,7 +248,16 @@ pub fn with_tenant(url: &str, tenant: &TenantId) -> Result<String, PortalError> 
 /// );
 /// ```
 pub fn switch_tenant(url: &str, tenant: Option<&TenantId>) -> Result<String, PortalError> {
-    let url = parse_portal(url)?;
+    switch_tenant_in(url, &Scope::defender(), tenant)
+}
+
+/// [`switch_tenant`] for the portals of `scope`.
+pub fn switch_tenant_in(
+    url: &str,
+    scope: &Scope,
+    tenant: Option<&TenantId>,
+) -> Result<String, PortalError> {
+    let url = parse_portal(url, scope)?;
     let query = match url.query() {
         Some(query) if query.split('&').any(is_tid) => {
             let kept: Vec<&str> = query.split('&').filter(|p| !is_tid(p)).collect();
@@ -232,7 +300,12 @@ pub fn switch_tenant(url: &str, tenant: Option<&TenantId>) -> Result<String, Por
 /// assert_eq!(tenant_of("https://security.microsoft.com/#tid=x"), Err(PortalError::NoTenant));
 /// ```
 pub fn tenant_of(url: &str) -> Result<TenantId, PortalError> {
-    let url = parse_portal(url)?;
+    tenant_of_in(url, &Scope::defender())
+}
+
+/// [`tenant_of`] for the portals of `scope`.
+pub fn tenant_of_in(url: &str, scope: &Scope) -> Result<TenantId, PortalError> {
+    let url = parse_portal(url, scope)?;
     let parameter = url
         .query()
         .and_then(|query| query.split('&').find(|p| is_tid(p)))
@@ -262,13 +335,11 @@ pub fn portal_url(tenant: Option<&TenantId>) -> String {
     }
 }
 
-/// Parses `input` and checks that it is a portal URL.
-fn parse_portal(input: &str) -> Result<Url, PortalError> {
+/// Parses `input` and checks that it is a portal URL of `scope`.
+fn parse_portal(input: &str, scope: &Scope) -> Result<Url, PortalError> {
     let url = Url::parse(input).map_err(|_| PortalError::InvalidUrl)?;
     let portal = matches!(url.scheme(), "https" | "http")
-        && url
-            .host_str()
-            .is_some_and(|host| PORTAL_HOSTS.contains(&host))
+        && url.host_str().is_some_and(|host| scope.contains(host))
         && url.port().is_none()
         && url.username().is_empty()
         && url.password().is_none();

@@ -46,7 +46,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::portal::PORTAL_HOSTS;
+use crate::portal::{Scope, OPT_IN_HOSTS, PORTAL_HOSTS};
 use crate::tenant_id::TenantId;
 
 /// One declarativeNetRequest rule (`chrome.declarativeNetRequest.Rule`).
@@ -203,15 +203,19 @@ const UPGRADE_PRIORITY: u32 = 4;
 const EXPLICIT_RULE_ID: u32 = 1;
 /// ID of the explicit-tenant upgrade rule (dynamic).
 const UPGRADE_RULE_ID: u32 = 2;
-/// ID of the first redirect to the default tenant (dynamic); the others follow.
+/// ID of the first redirect to the default tenant (dynamic); the others follow, up to
+/// `DEFAULT_FIRST_ID + IDS_PER_GROUP - 1`.
 const DEFAULT_FIRST_ID: u32 = 3;
 /// The first session rule ID. Dynamic and session rules never share an ID, so that a rule is
 /// always known by its ID alone.
 pub const TAB_FIRST_ID: u32 = 1000;
-/// Rule IDs each tab group takes (a tenant group uses all, a home group one).
-pub const IDS_PER_GROUP: u32 = (PORTAL_HOSTS.len() * SCHEMES.len()) as u32;
+/// The most hosts the rules may cover: Defender's and every opt-in portal's.
+pub const MAX_HOSTS: usize = PORTAL_HOSTS.len() + OPT_IN_HOSTS.len();
+/// Rule IDs each tab group takes (a tenant group uses as many as its scope has hosts and
+/// schemes, a home group one), whatever the scope, so that IDs never move.
+pub const IDS_PER_GROUP: u32 = (MAX_HOSTS * SCHEMES.len()) as u32;
 /// The most tab groups the session rules may hold (the browser allows 5,000 session rules).
-pub const MAX_TAB_GROUPS: usize = 800;
+pub const MAX_TAB_GROUPS: usize = 600;
 /// The schemes of portal URLs, one redirect rule each per host.
 const SCHEMES: [&str; 2] = ["https", "http"];
 
@@ -242,10 +246,11 @@ pub enum TabGroup {
 ///
 /// # Examples
 /// ```
+/// use tenant_switch::portal::Scope;
 /// use tenant_switch::rules::default_rules;
-/// assert_eq!(default_rules(None).len(), 2);
+/// assert_eq!(default_rules(None, &Scope::defender()).len(), 2);
 /// ```
-pub fn default_rules(default: Option<TenantId>) -> Vec<Rule> {
+pub fn default_rules(default: Option<TenantId>, scope: &Scope) -> Vec<Rule> {
     let explicit = |id, priority, kind, regex: &str| Rule {
         id,
         priority,
@@ -256,7 +261,7 @@ pub fn default_rules(default: Option<TenantId>) -> Vec<Rule> {
         condition: RuleCondition {
             regex_filter: Some(regex.to_owned()),
             is_url_filter_case_sensitive: Some(false),
-            request_domains: Some(portal_hosts()),
+            request_domains: Some(hosts(scope)),
             resource_types: Some(vec![ResourceType::MainFrame]),
             ..RuleCondition::default()
         },
@@ -276,7 +281,13 @@ pub fn default_rules(default: Option<TenantId>) -> Vec<Rule> {
         ),
     ];
     if let Some(tenant) = default {
-        rules.extend(redirects(DEFAULT_FIRST_ID, DEFAULT_PRIORITY, tenant, None));
+        rules.extend(redirects(
+            DEFAULT_FIRST_ID,
+            DEFAULT_PRIORITY,
+            tenant,
+            None,
+            scope,
+        ));
     }
     rules
 }
@@ -288,13 +299,14 @@ pub fn default_rules(default: Option<TenantId>) -> Vec<Rule> {
 ///
 /// # Examples
 /// ```
+/// use tenant_switch::portal::Scope;
 /// use tenant_switch::rules::{tab_rules, TabGroup, TAB_FIRST_ID};
-/// let rules = tab_rules(&[(TabGroup::Home, vec![7, 9])]);
+/// let rules = tab_rules(&[(TabGroup::Home, vec![7, 9])], &Scope::defender());
 /// assert_eq!(rules.len(), 1);
 /// assert_eq!(rules[0].id, TAB_FIRST_ID);
 /// assert_eq!(rules[0].condition.tab_ids, Some(vec![7, 9]));
 /// ```
-pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)]) -> Vec<Rule> {
+pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)], scope: &Scope) -> Vec<Rule> {
     let mut rules = Vec::new();
     for (slot, (group, tabs)) in (0u32..).zip(groups.iter().take(MAX_TAB_GROUPS)) {
         let first = TAB_FIRST_ID + slot * IDS_PER_GROUP;
@@ -307,25 +319,32 @@ pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)]) -> Vec<Rule> {
                     redirect: None,
                 },
                 condition: RuleCondition {
-                    request_domains: Some(portal_hosts()),
+                    request_domains: Some(hosts(scope)),
                     resource_types: Some(vec![ResourceType::MainFrame]),
                     tab_ids: Some(tabs.clone()),
                     ..RuleCondition::default()
                 },
             }),
             TabGroup::Tenant(tenant) => {
-                rules.extend(redirects(first, TAB_PRIORITY, *tenant, Some(tabs)));
+                rules.extend(redirects(first, TAB_PRIORITY, *tenant, Some(tabs), scope));
             }
         }
     }
     rules
 }
 
-/// Per portal host and scheme a redirect adding `tid=<tenant>` (and `https:`), IDs from `first`.
-fn redirects(first: u32, priority: u32, tenant: TenantId, tabs: Option<&Vec<i64>>) -> Vec<Rule> {
-    let targets = PORTAL_HOSTS
-        .iter()
-        .flat_map(|host| SCHEMES.iter().map(move |scheme| (*scheme, *host)));
+/// Per host of `scope` and scheme a redirect adding `tid=<tenant>` (and `https:`), IDs from
+/// `first`.
+fn redirects(
+    first: u32,
+    priority: u32,
+    tenant: TenantId,
+    tabs: Option<&Vec<i64>>,
+    scope: &Scope,
+) -> Vec<Rule> {
+    let targets = scope
+        .hosts()
+        .flat_map(|host| SCHEMES.iter().map(move |scheme| (*scheme, host)));
     (first..)
         .zip(targets)
         .map(|(id, (scheme, host))| Rule {
@@ -361,8 +380,8 @@ fn redirects(first: u32, priority: u32, tenant: TenantId, tabs: Option<&Vec<i64>
         .collect()
 }
 
-fn portal_hosts() -> Vec<String> {
-    PORTAL_HOSTS.iter().map(|&host| host.to_owned()).collect()
+fn hosts(scope: &Scope) -> Vec<String> {
+    scope.hosts().map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -387,7 +406,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn default_tenant_rules_as_json() {
         assert_eq!(
-            serde_json::to_value(default_rules(Some(id(CONTOSO)))).unwrap(),
+            serde_json::to_value(default_rules(Some(id(CONTOSO)), &Scope::defender())).unwrap(),
             fixture(include_str!("../tests/fixtures/rules/default-tenant.json"))
         );
     }
@@ -396,7 +415,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn home_default_keeps_only_the_explicit_rules() {
         assert_eq!(
-            serde_json::to_value(default_rules(None)).unwrap(),
+            serde_json::to_value(default_rules(None, &Scope::defender())).unwrap(),
             fixture(include_str!("../tests/fixtures/rules/home-default.json"))
         );
     }
@@ -409,16 +428,59 @@ mod tests {
             (TabGroup::Tenant(id(FABRIKAM)), vec![7, 12]),
         ];
         assert_eq!(
-            serde_json::to_value(tab_rules(&groups)).unwrap(),
+            serde_json::to_value(tab_rules(&groups, &Scope::defender())).unwrap(),
             fixture(include_str!("../tests/fixtures/rules/tab-groups.json"))
         );
     }
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn an_opted_in_portal_gets_the_same_rules_after_the_defender_ones() {
+        let purview = Scope::with_portals(["purview"]);
+        assert_eq!(
+            serde_json::to_value(default_rules(Some(id(CONTOSO)), &purview)).unwrap(),
+            fixture(include_str!(
+                "../tests/fixtures/rules/default-tenant-purview.json"
+            ))
+        );
+        let groups = vec![
+            (TabGroup::Home, vec![4]),
+            (TabGroup::Tenant(id(FABRIKAM)), vec![7, 12]),
+        ];
+        let rules = tab_rules(&groups, &purview);
+        // The second group starts where it starts without Purview: IDs never move.
+        let fabrikam: Vec<u32> = rules.iter().skip(1).map(|rule| rule.id).collect();
+        assert_eq!(fabrikam, (1008..1016).collect::<Vec<u32>>());
+        assert_eq!(
+            rules[0].condition.request_domains.as_deref(),
+            Some(
+                &[
+                    "securitycenter.windows.com".to_owned(),
+                    "securitycenter.microsoft.com".to_owned(),
+                    "security.microsoft.com".to_owned(),
+                    "purview.microsoft.com".to_owned()
+                ][..]
+            )
+        );
+        assert_eq!(
+            rules[7].condition.url_filter.as_deref(),
+            Some("|https://purview.microsoft.com/")
+        );
+        assert_eq!(
+            rules[8].condition.url_filter.as_deref(),
+            Some("|http://purview.microsoft.com/")
+        );
+        // Unknown or not opt-in portals add nothing.
+        assert_eq!(Scope::with_portals(["entra", "nope"]), Scope::defender());
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn only_the_tenant_value_depends_on_the_tenant() {
-        let fabrikam = serde_json::to_string(&default_rules(Some(id(FABRIKAM)))).unwrap();
-        let contoso = serde_json::to_string(&default_rules(Some(id(CONTOSO)))).unwrap();
+        let fabrikam =
+            serde_json::to_string(&default_rules(Some(id(FABRIKAM)), &Scope::defender())).unwrap();
+        let contoso =
+            serde_json::to_string(&default_rules(Some(id(CONTOSO)), &Scope::defender())).unwrap();
         assert_eq!(fabrikam.replace(FABRIKAM, CONTOSO), contoso);
         assert_eq!(fabrikam.matches(FABRIKAM).count(), 6);
     }
@@ -426,15 +488,22 @@ mod tests {
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn ids_are_unique_and_the_rulesets_never_share_one() {
-        let dynamic = default_rules(Some(id(CONTOSO)));
+        let dynamic = default_rules(Some(id(CONTOSO)), &Scope::defender());
         let groups: Vec<(TabGroup, Vec<i64>)> = (0..MAX_TAB_GROUPS + 5)
             .map(|n| {
                 let tenant = id(&format!("00000000-0000-4000-8000-{n:012x}"));
                 (TabGroup::Tenant(tenant), vec![n as i64 + 1])
             })
             .collect();
-        let session = tab_rules(&groups);
-        assert_eq!(session.len(), MAX_TAB_GROUPS * IDS_PER_GROUP as usize);
+        let session = tab_rules(&groups, &Scope::defender());
+        assert_eq!(session.len(), MAX_TAB_GROUPS * 6);
+        let purview = Scope::with_portals(["purview"]);
+        let widest = tab_rules(&groups, &purview);
+        assert_eq!(widest.len(), MAX_TAB_GROUPS * IDS_PER_GROUP as usize);
+        assert!(
+            widest.len() <= 5000,
+            "the browser allows 5,000 session rules"
+        );
         assert!(
             session.len() <= 5000,
             "the browser allows 5,000 session rules"
@@ -450,7 +519,10 @@ mod tests {
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn rules_read_back_as_themselves_and_ignore_fields_a_browser_adds() {
-        let rules = tab_rules(&[(TabGroup::Tenant(id(CONTOSO)), vec![3])]);
+        let rules = tab_rules(
+            &[(TabGroup::Tenant(id(CONTOSO)), vec![3])],
+            &Scope::defender(),
+        );
         let json = serde_json::to_string(&rules).unwrap();
         let back: Vec<Rule> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, rules);

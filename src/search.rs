@@ -9,12 +9,17 @@
 //!
 //! | tier | the folded query is… |
 //! |---|---|
-//! | 1 | a prefix of the whole name (`cont` → "Contoso Ltd") |
+//! | 1 | a prefix of the whole name or of an alias (`cont` → "Contoso Ltd") |
 //! | 2 | a prefix of a later word of the name; a word starts after a space or punctuation (`ltd`, `uk` in "Proseware (UK)") |
 //! | 3 | anywhere in the name |
 //! | 4 | a prefix of the primary domain |
 //! | 5 | anywhere in the primary domain |
 //! | 6 | a prefix of the tenant ID written as 32 hex digits (hyphens in the query ignored) |
+//!
+//! Aliases are found like names, and a name's German spelling without umlauts (`mueller`) like
+//! the name. Words of the query that start with `#` are tags: only tenants with a tag starting
+//! with each of them are listed (`#eu fab` is the tenants tagged `EU…` matching `fab`; `#eu` alone
+//! lists them A to Z).
 //!
 //! Ties keep one fixed order: folded name, then the name as written, then the tenant ID. An empty
 //! (or all-whitespace) query lists every tenant in that order, which is "A to Z".
@@ -146,6 +151,23 @@ struct Item<'a> {
     id: Option<TenantId>,
     /// The tenant's short label, found when typed exactly.
     label: Option<&'a str>,
+    /// Other names the tenant is known by.
+    aliases: &'a [String],
+    /// Its tags.
+    tags: &'a [String],
+}
+
+impl<'a> Item<'a> {
+    fn of(tenant: &'a Tenant, label: Option<&'a str>) -> Self {
+        Self {
+            name: tenant.name(),
+            domain: tenant.domain(),
+            id: Some(tenant.id()),
+            label,
+            aliases: tenant.aliases(),
+            tags: tenant.tags(),
+        }
+    }
 }
 
 /// Marks a tenant that does not match in [`TenantIndex::ranked`]'s per-query tier table.
@@ -172,6 +194,10 @@ fn push_words(
     field.push_str(text);
     field.push(SEPARATOR);
 }
+
+/// Separates the spellings of one entry in [`TenantIndex`]'s other spellings; like
+/// [`SEPARATOR`], folding never leaves it in a query.
+const SPELLING_BREAK: char = '\r';
 
 /// Ends every folded name and domain in the index's text: folding turns line breaks into
 /// spaces, so no folded query contains it and no match can run from one tenant into the next.
@@ -213,13 +239,19 @@ pub struct TenantIndex {
     domains: String,
     /// Where each entry's domain starts in `domains`, then `domains.len()`.
     domain_starts: Vec<usize>,
-    /// The names folded the German way ([`fold_german`]) where that differs, else empty, each
-    /// followed by [`SEPARATOR`]; found as names are.
+    /// Each entry's other spellings, found as names are: the name folded the German way
+    /// ([`fold_german`]) where that differs, and each alias folded (and the German way), joined
+    /// by [`SPELLING_BREAK`], each entry's followed by [`SEPARATOR`].
     german: String,
-    /// Where each entry's German spelling starts in `german`, then `german.len()`.
+    /// Where each entry's other spellings start in `german`, then `german.len()`.
     german_starts: Vec<usize>,
     /// Offsets in `german` where a later word starts, increasing.
     german_word_starts: Vec<usize>,
+    /// Offsets in `german` where a spelling other than an entry's first starts, increasing: a
+    /// match there is a prefix match, as at the entry's start.
+    spelling_starts: Vec<usize>,
+    /// Each entry's tags, folded.
+    tags: Vec<Vec<String>>,
     /// Each entry's label, folded (empty when it has none).
     labels: Vec<String>,
     /// Each entry's tenant ID as 32 lowercase hex digits; `None` for "No tenant".
@@ -231,23 +263,18 @@ pub struct TenantIndex {
 impl TenantIndex {
     /// Prepares `tenants` for searching; results refer to positions in this slice.
     pub fn new(tenants: &[Tenant]) -> Self {
-        Self::from_items(tenants.iter().map(|tenant| Item {
-            name: tenant.name(),
-            domain: tenant.domain(),
-            id: Some(tenant.id()),
-            label: None,
-        }))
+        Self::from_items(tenants.iter().map(|tenant| Item::of(tenant, None)))
     }
 
     /// As [`TenantIndex::new`], each tenant also found by its short label (`labels[i]` is the
     /// label of `tenants[i]`).
     pub fn with_labels(tenants: &[Tenant], labels: &[String]) -> Self {
-        Self::from_items(tenants.iter().enumerate().map(|(i, tenant)| Item {
-            name: tenant.name(),
-            domain: tenant.domain(),
-            id: Some(tenant.id()),
-            label: labels.get(i).map(String::as_str),
-        }))
+        Self::from_items(
+            tenants
+                .iter()
+                .enumerate()
+                .map(|(i, tenant)| Item::of(tenant, labels.get(i).map(String::as_str))),
+        )
     }
 
     /// Prepares `(name, domain, id)` entries that are not [`Tenant`]s, such as the link
@@ -262,6 +289,8 @@ impl TenantIndex {
             domain,
             id: Some(id),
             label: None,
+            aliases: &[],
+            tags: &[],
         }))
     }
 
@@ -287,6 +316,8 @@ impl TenantIndex {
             german: String::new(),
             german_starts: Vec::with_capacity(keyed.len() + 1),
             german_word_starts: Vec::new(),
+            spelling_starts: Vec::new(),
+            tags: Vec::with_capacity(keyed.len()),
             labels: Vec::with_capacity(keyed.len()),
             ids: Vec::with_capacity(keyed.len()),
             byte_counts: vec![0; 256],
@@ -299,13 +330,30 @@ impl TenantIndex {
                 &mut index.name_starts,
                 &mut index.word_starts,
             );
-            let german = fold_german(item.name).unwrap_or_default();
+            let mut german = fold_german(item.name).unwrap_or_default();
+            let mut breaks = Vec::new();
+            for alias in item.aliases {
+                for spelling in std::iter::once(fold(alias)).chain(fold_german(alias)) {
+                    if !german.is_empty() {
+                        german.push(SPELLING_BREAK);
+                    }
+                    breaks.push(german.len());
+                    german.push_str(&spelling);
+                }
+            }
+            let base = index.german.len();
+            index
+                .spelling_starts
+                .extend(breaks.into_iter().filter(|&at| at > 0).map(|at| base + at));
             push_words(
                 &german,
                 &mut index.german,
                 &mut index.german_starts,
                 &mut index.german_word_starts,
             );
+            index
+                .tags
+                .push(item.tags.iter().map(|tag| fold(tag)).collect());
             index.labels.push(item.label.map(fold).unwrap_or_default());
             index.domain_starts.push(index.domains.len());
             if let Some(domain) = item.domain {
@@ -352,10 +400,27 @@ impl TenantIndex {
     /// Calls `emit` with the original position of each of the best `limit` matches, best first;
     /// returns how many match in all.
     fn ranked(&self, query: &str, limit: usize, mut emit: impl FnMut(usize)) -> usize {
+        let (tags, rest) = split_tags(query);
+        let query = rest.as_str();
+        let tagged = |entry: usize| {
+            tags.iter().all(|wanted| {
+                self.tags
+                    .get(entry)
+                    .is_some_and(|have| have.iter().any(|tag| tag.starts_with(wanted.as_str())))
+            })
+        };
         let folded = fold(query);
         if folded.is_empty() {
-            self.originals.iter().take(limit).for_each(|&p| emit(p));
-            return self.originals.len();
+            let mut total = 0;
+            for (entry, &original) in self.originals.iter().enumerate() {
+                if tags.is_empty() || tagged(entry) {
+                    if total < limit {
+                        emit(original);
+                    }
+                    total += 1;
+                }
+            }
+            return total;
         }
         let mut best = vec![NO_MATCH; self.originals.len()];
         // A pasted portal address finds the tenant it names, before anything else.
@@ -385,6 +450,13 @@ impl TenantIndex {
                 }
             }
         }
+        if !tags.is_empty() {
+            for (entry, slot) in best.iter_mut().enumerate() {
+                if !tagged(entry) {
+                    *slot = NO_MATCH;
+                }
+            }
+        }
         let mut counts = [0usize; TIERS];
         // Only the first `limit` of each tier can ever be shown, so the buckets stay small even
         // when a one-letter query matches nearly everything.
@@ -410,13 +482,23 @@ impl TenantIndex {
     fn rank_phrase(&self, needle: &str, best: &mut [u8]) {
         let bytes = needle.as_bytes();
         let rare = self.rarest_bytes(bytes);
-        for (text, starts, word_starts) in [
-            (&self.names, &self.name_starts, &self.word_starts),
-            (&self.german, &self.german_starts, &self.german_word_starts),
+        let none: &[usize] = &[];
+        for (text, starts, word_starts, spelling_starts) in [
+            (&self.names, &self.name_starts, &self.word_starts, none),
+            (
+                &self.german,
+                &self.german_starts,
+                &self.german_word_starts,
+                self.spelling_starts.as_slice(),
+            ),
         ] {
             let mut words = 0;
+            let mut spellings = 0;
             occurrences(text, starts, bytes, rare, |entry, start, at| {
-                let tier = if at == start {
+                while spelling_starts.get(spellings).is_some_and(|&s| s < at) {
+                    spellings += 1;
+                }
+                let tier = if at == start || spelling_starts.get(spellings) == Some(&at) {
                     0
                 } else {
                     // Occurrences arrive in increasing order, so the cursor only moves forward.
@@ -679,17 +761,14 @@ impl TenantPicker {
             domain: None,
             id: None,
             label: None,
+            aliases: &[],
+            tags: &[],
         };
         let index = TenantIndex::from_items(
             tenants
                 .iter()
                 .enumerate()
-                .map(|(at, tenant)| Item {
-                    name: tenant.name(),
-                    domain: tenant.domain(),
-                    id: Some(tenant.id()),
-                    label: labels.get(at).map(String::as_str),
-                })
+                .map(|(at, tenant)| Item::of(tenant, labels.get(at).map(String::as_str)))
                 .chain(std::iter::once(no_tenant)),
         );
         let favourites = index
@@ -748,6 +827,23 @@ impl TenantPicker {
             recent: 0,
         }
     }
+}
+
+/// The query's `#tag` words, folded without the `#` (a lone `#` is no tag), and the rest of the
+/// query.
+fn split_tags(query: &str) -> (Vec<String>, String) {
+    let mut tags = Vec::new();
+    let mut rest = Vec::new();
+    for word in query.split_whitespace() {
+        match word.strip_prefix('#') {
+            Some(tag) if !tag.is_empty() => tags.push(fold(tag)),
+            _ => rest.push(word),
+        }
+    }
+    if tags.is_empty() {
+        return (tags, query.to_owned());
+    }
+    (tags, rest.join(" "))
 }
 
 /// The query as tenant-ID hex digits, when it is nothing but hex digits and hyphens.

@@ -40,8 +40,11 @@ use crate::tenant_id::TenantId;
 pub const MANIFEST_KEY: &str = "syncGeneration";
 /// The prefix of every chunk key; the full key is `syncChunk.<generation>.<n>`.
 pub const CHUNK_KEY_PREFIX: &str = "syncChunk.";
-/// The storage format this core reads and writes (manifest and local model).
-pub const FORMAT_VERSION: u64 = 1;
+/// The storage format this core writes (manifest and local model). Version 2 added a tenant's
+/// initial domain, tags and aliases to its entry; version 1 is still read.
+pub const FORMAT_VERSION: u64 = 2;
+/// The oldest format this core reads.
+pub const OLDEST_FORMAT_VERSION: u64 = 1;
 /// How long a deletion marker is kept: 30 days. A browser that stays offline for longer may bring
 /// a deleted tenant back.
 pub const TOMBSTONE_LIFETIME_MS: u64 = 30 * 24 * 60 * 60 * 1000;
@@ -106,16 +109,24 @@ impl Entry {
         self.order_key() > other.order_key()
     }
 
-    fn order_key(&self) -> (u64, bool, &str, Option<&str>) {
+    fn order_key(&self) -> (u64, bool, &str, Option<&str>, String) {
         match self {
-            Self::Live { tenant, modified } => (*modified, true, tenant.name(), tenant.domain()),
-            Self::Deleted { deleted } => (*deleted, false, "", None),
+            Self::Live { tenant, modified } => (
+                *modified,
+                true,
+                tenant.name(),
+                tenant.domain(),
+                extras(tenant).map(|e| e.to_string()).unwrap_or_default(),
+            ),
+            Self::Deleted { deleted } => (*deleted, false, "", None, String::new()),
         }
     }
 
-    /// `[id, "modified", name]`, `[id, "modified", name, domain]` or `[id, "deleted"]`: arrays
-    /// keep the quota spent per tenant small. Timestamps are decimal strings, because the browser
-    /// may write large numbers in a form (`1.7e12`, `1700000000000.0`) whose length differs.
+    /// `[id, "modified", name]`, `[id, "modified", name, domain]`,
+    /// `[id, "modified", name, domain or null, {initialDomain?, tags?, aliases?}]` or
+    /// `[id, "deleted"]`: arrays keep the quota spent per tenant small. Timestamps are decimal
+    /// strings, because the browser may write large numbers in a form (`1.7e12`,
+    /// `1700000000000.0`) whose length differs.
     fn encode(&self, id: TenantId) -> Value {
         let mut fields = vec![
             Value::String(id.to_string()),
@@ -123,8 +134,14 @@ impl Entry {
         ];
         if let Self::Live { tenant, .. } = self {
             fields.push(Value::String(tenant.name().to_owned()));
-            if let Some(domain) = tenant.domain() {
-                fields.push(Value::String(domain.to_owned()));
+            let extras = extras(tenant);
+            match tenant.domain() {
+                Some(domain) => fields.push(Value::String(domain.to_owned())),
+                None if extras.is_some() => fields.push(Value::Null),
+                None => {}
+            }
+            if let Some(extras) = extras {
+                fields.push(extras);
             }
         }
         Value::Array(fields)
@@ -142,18 +159,31 @@ impl Entry {
             .ok_or_else(|| format!("entry {id}: no timestamp"))?;
         let entry = match fields.len() {
             2 => Self::Deleted { deleted: stamp },
-            3 | 4 => {
+            3..=5 => {
                 let name = text(2).ok_or_else(|| format!("entry {id}: no name"))?;
                 let domain = match fields.get(3) {
-                    None => None,
+                    None | Some(Value::Null) => None,
                     Some(domain) => Some(
                         domain
                             .as_str()
                             .ok_or_else(|| format!("entry {id}: the domain is not text"))?,
                     ),
                 };
-                let tenant = Tenant::new(name, &id.to_string(), domain)
-                    .map_err(|e| format!("entry {id}: {e}"))?;
+                let extras = match fields.get(4) {
+                    None => Extras::default(),
+                    Some(extras) => {
+                        Extras::deserialize(extras).map_err(|e| format!("entry {id}: {e}"))?
+                    }
+                };
+                let input = TenantInput {
+                    name: name.to_owned(),
+                    id: id.to_string(),
+                    domain: domain.map(str::to_owned),
+                    initial_domain: extras.initial_domain,
+                    tags: extras.tags,
+                    aliases: extras.aliases,
+                };
+                let tenant = input.validate().map_err(|e| format!("entry {id}: {e}"))?;
                 Self::Live {
                     tenant,
                     modified: stamp,
@@ -163,6 +193,33 @@ impl Entry {
         };
         Ok((id, entry))
     }
+}
+
+/// The fifth field of an entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Extras {
+    #[serde(default)]
+    initial_domain: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+/// A tenant's fields beyond name and domain, as an entry carries them; `None` when it has none.
+fn extras(tenant: &Tenant) -> Option<Value> {
+    let mut object = Map::new();
+    if let Some(domain) = tenant.initial_domain() {
+        object.insert("initialDomain".into(), Value::from(domain));
+    }
+    if !tenant.tags().is_empty() {
+        object.insert("tags".into(), Value::from(tenant.tags().to_vec()));
+    }
+    if !tenant.aliases().is_empty() {
+        object.insert("aliases".into(), Value::from(tenant.aliases().to_vec()));
+    }
+    (!object.is_empty()).then_some(Value::Object(object))
 }
 
 /// The sync model of one browser: an entry per tenant ID, and the tenant list as this browser
@@ -218,7 +275,7 @@ impl SyncState {
         };
         let object = value.as_object().ok_or_else(|| invalid("not an object"))?;
         match object.get("version").and_then(Value::as_u64) {
-            Some(FORMAT_VERSION) => {}
+            Some(OLDEST_FORMAT_VERSION..=FORMAT_VERSION) => {}
             Some(found) if found > FORMAT_VERSION => {
                 return Err(SyncError::StateNewerFormat {
                     found,
@@ -251,7 +308,7 @@ impl SyncState {
     }
 
     /// The model as JSON for `storage.local` (`syncState`):
-    /// `{"version": 1, "entries": [...], "known": [{name, id, domain?}, ...]}`.
+    /// `{"version": 2, "entries": [...], "known": [{name, id, domain?, ...}, ...]}`.
     pub fn to_stored(&self) -> Value {
         let mut object = Map::new();
         object.insert("version".into(), Value::from(FORMAT_VERSION));
@@ -480,7 +537,7 @@ pub fn read_generation(stored: &Map<String, Value>) -> Result<Generation, SyncEr
         return invalid(None, "the manifest is not an object".into());
     };
     match object.get("version").and_then(Value::as_u64) {
-        Some(FORMAT_VERSION) => {}
+        Some(OLDEST_FORMAT_VERSION..=FORMAT_VERSION) => {}
         Some(found) if found > FORMAT_VERSION => {
             return Err(SyncError::NewerFormat {
                 found,
@@ -1100,6 +1157,40 @@ mod tests {
 
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn initial_domain_tags_and_aliases_travel_in_a_fifth_field() {
+        let full = TenantInput {
+            name: "Contoso".into(),
+            id: id(1),
+            domain: None,
+            initial_domain: Some("contoso.onmicrosoft.com".into()),
+            tags: vec!["EU".into(), "P1".into()],
+            aliases: vec!["CTS".into()],
+        }
+        .validate()
+        .unwrap();
+        let state = SyncState::new().record(&[full.clone(), tenant(2, "Fabrikam")], 1000);
+        assert_eq!(
+            state.encoded(),
+            [
+                json!([id(1), "1000", "Contoso", null,
+                    {"initialDomain": "contoso.onmicrosoft.com", "tags": ["EU", "P1"], "aliases": ["CTS"]}]),
+                json!([id(2), "1000", "Fabrikam"]),
+            ]
+        );
+        let back = SyncState::load(&state.to_stored()).unwrap();
+        assert_eq!(back, state);
+        // A field the entry does not know is refused, not dropped.
+        let bad = json!({"version": 2, "known": [], "entries": [
+            [id(1), "1000", "Contoso", null, {"colour": "red"}]
+        ]});
+        assert!(matches!(
+            SyncState::load(&bad),
+            Err(SyncError::StateInvalid { .. })
+        ));
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn the_model_is_stored_compactly_and_reads_back() {
         let state = SyncState::new()
             .record(
@@ -1114,7 +1205,7 @@ mod tests {
         assert_eq!(
             stored,
             json!({
-                "version": 1,
+                "version": 2,
                 "entries": [
                     [id(1), "1700000000500"],
                     [id(2), "1700000000000", "Fabrikam"]
@@ -1122,12 +1213,16 @@ mod tests {
                 "known": [{"name": "Fabrikam", "id": id(2)}]
             })
         );
-        assert_eq!(SyncState::load(&stored), Ok(state));
+        assert_eq!(SyncState::load(&stored), Ok(state.clone()));
+        // The previous release's model (format 1) reads the same.
+        let mut previous = stored.clone();
+        previous["version"] = json!(1);
+        assert_eq!(SyncState::load(&previous), Ok(state));
         assert_eq!(
-            SyncState::load(&json!({"version": 2, "entries": [], "known": []})),
+            SyncState::load(&json!({"version": 3, "entries": [], "known": []})),
             Err(SyncError::StateNewerFormat {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             })
         );
         assert_eq!(
@@ -1280,7 +1375,7 @@ mod tests {
         assert_eq!(
             manifest,
             &json!({
-                "version": 1,
+                "version": 2,
                 "generation": 1,
                 "chunks": ["syncChunk.1.0", "syncChunk.1.1", "syncChunk.1.2"],
                 "checksum": manifest["checksum"]
@@ -1497,12 +1592,12 @@ mod tests {
         assert!(received.needs_write);
 
         let mut newer = store.clone();
-        newer.insert(MANIFEST_KEY.into(), json!({"version": 2}));
+        newer.insert(MANIFEST_KEY.into(), json!({"version": 3}));
         assert_eq!(
             read_generation(&newer),
             Err(SyncError::NewerFormat {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             })
         );
         assert_eq!(read_generation(&Map::new()), Ok(Generation::Empty));

@@ -1,4 +1,5 @@
-//! A tenant: a validated display name, its tenant ID and an optional primary domain.
+//! A tenant: a validated display name, its tenant ID, an optional primary domain, an optional
+//! initial domain (`<name>.onmicrosoft.com`), and optional tags and aliases.
 //!
 //! Everything an analyst types into the tenant form passes through [`Tenant::new`] (or
 //! [`TenantInput::validate`]), and deserialising a [`Tenant`] runs the same validation, so a
@@ -23,6 +24,14 @@ pub const MAX_NAME_LENGTH: usize = 100;
 pub const MAX_DOMAIN_LENGTH: usize = 253;
 /// The longest label of a primary domain (RFC 1035).
 pub const MAX_LABEL_LENGTH: usize = 63;
+/// What every initial domain ends with: the domain Microsoft gives a tenant when it is created.
+pub const INITIAL_DOMAIN_SUFFIX: &str = ".onmicrosoft.com";
+/// The most tags one tenant carries.
+pub const MAX_TAGS: usize = 10;
+/// The longest tag, in Unicode scalar values.
+pub const MAX_TAG_LENGTH: usize = 24;
+/// The most aliases one tenant carries.
+pub const MAX_ALIASES: usize = 5;
 
 /// One customer tenant as the analyst knows it.
 ///
@@ -46,6 +55,16 @@ pub struct Tenant {
     id: TenantId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     domain: Option<String>,
+    #[serde(
+        default,
+        rename = "initialDomain",
+        skip_serializing_if = "Option::is_none"
+    )]
+    initial_domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
 }
 
 impl Tenant {
@@ -72,7 +91,50 @@ impl Tenant {
             Some(domain) => parse_domain(domain)?,
             None => None,
         };
-        Ok(Self { name, id, domain })
+        Ok(Self {
+            name,
+            id,
+            domain,
+            initial_domain: None,
+            tags: Vec::new(),
+            aliases: Vec::new(),
+        })
+    }
+
+    /// This tenant with its initial domain: `None`, empty or whitespace means none.
+    ///
+    /// # Errors
+    /// [`TenantError::InitialDomain`] when the text is not `<name>.onmicrosoft.com`.
+    ///
+    /// # Examples
+    /// ```
+    /// use tenant_switch::tenant::Tenant;
+    /// let tenant = Tenant::new("Contoso", "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", Some("contoso.com"))
+    ///     .unwrap()
+    ///     .with_initial_domain(Some(" Contoso.OnMicrosoft.com "))
+    ///     .unwrap();
+    /// assert_eq!(tenant.initial_domain(), Some("contoso.onmicrosoft.com"));
+    /// ```
+    pub fn with_initial_domain(mut self, input: Option<&str>) -> Result<Self, TenantError> {
+        self.initial_domain = match input {
+            Some(text) => parse_initial_domain(text)?,
+            None => None,
+        };
+        Ok(self)
+    }
+
+    /// This tenant with `tags` (see [`parse_tags`]) and `aliases` (see [`parse_aliases`]).
+    ///
+    /// # Errors
+    /// [`TenantError::Tag`] or [`TenantError::Alias`] for the first invalid one.
+    pub fn with_tags_and_aliases(
+        mut self,
+        tags: &[String],
+        aliases: &[String],
+    ) -> Result<Self, TenantError> {
+        self.tags = parse_tags(tags)?;
+        self.aliases = parse_aliases(aliases, &self.name)?;
+        Ok(self)
     }
 
     /// The display name, trimmed.
@@ -87,14 +149,66 @@ impl Tenant {
     pub fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
     }
+    /// The initial domain as entered, lowercase, if known.
+    pub fn initial_domain(&self) -> Option<&str> {
+        self.initial_domain.as_deref()
+    }
+    /// The initial domain the portal links use: the one entered, or else the primary domain when
+    /// that is itself an initial domain (`contoso.onmicrosoft.com` serves as both).
+    pub fn link_initial_domain(&self) -> Option<&str> {
+        self.initial_domain.as_deref().or_else(|| {
+            self.domain
+                .as_deref()
+                .filter(|domain| parse_initial_domain(domain).is_ok())
+        })
+    }
+    /// The tags, trimmed, in the order given, without duplicates.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+    /// The aliases, trimmed, in the order given, without duplicates or the name itself.
+    pub fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
 
-    /// The tenant as stored and exported: `{"name", "id", "domain"?}`.
+    /// This tenant under another name (validated), everything else kept. An alias that is the
+    /// new name is dropped.
+    ///
+    /// # Errors
+    /// As [`parse_name`].
+    pub fn renamed(&self, name: &str) -> Result<Self, TenantNameError> {
+        let name = parse_name(name)?;
+        let key = name_key(&name);
+        let mut next = self.clone();
+        next.aliases.retain(|alias| name_key(alias) != key);
+        next.name = name;
+        Ok(next)
+    }
+
+    /// This tenant with only the aliases `keep` accepts.
+    pub fn keeping_aliases(&self, keep: impl Fn(&str) -> bool) -> Self {
+        let mut next = self.clone();
+        next.aliases.retain(|alias| keep(alias));
+        next
+    }
+
+    /// The tenant as stored and exported: `{"name", "id", "domain"?, "initialDomain"?, "tags"?,
+    /// "aliases"?}`, optional fields left out when empty.
     pub fn to_value(&self) -> serde_json::Value {
         let mut object = serde_json::Map::new();
         object.insert("name".into(), self.name.clone().into());
         object.insert("id".into(), self.id.to_string().into());
         if let Some(domain) = &self.domain {
             object.insert("domain".into(), domain.clone().into());
+        }
+        if let Some(domain) = &self.initial_domain {
+            object.insert("initialDomain".into(), domain.clone().into());
+        }
+        if !self.tags.is_empty() {
+            object.insert("tags".into(), self.tags.clone().into());
+        }
+        if !self.aliases.is_empty() {
+            object.insert("aliases".into(), self.aliases.clone().into());
         }
         serde_json::Value::Object(object)
     }
@@ -122,9 +236,9 @@ pub fn name_key(name: &str) -> String {
         .collect()
 }
 
-/// A tenant as a form or an operation sends it, before validation: `{name, id, domain?}` with
-/// the ID in any form [`TenantId::parse`] accepts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A tenant as a form or an operation sends it, before validation: `{name, id, domain?,
+/// initialDomain?, tags?, aliases?}` with the ID in any form [`TenantId::parse`] accepts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantInput {
     /// The display name as typed.
@@ -134,15 +248,31 @@ pub struct TenantInput {
     /// The primary domain as typed; `None`, empty or whitespace means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// The initial domain (`<name>.onmicrosoft.com`) as typed; `None` or blank means none.
+    #[serde(
+        default,
+        rename = "initialDomain",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub initial_domain: Option<String>,
+    /// Tags as typed, one per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Aliases as typed, one per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 impl TenantInput {
     /// Validates the fields into a [`Tenant`].
     ///
     /// # Errors
-    /// As [`Tenant::new`].
+    /// As [`Tenant::new`], then [`Tenant::with_initial_domain`], then
+    /// [`Tenant::with_tags_and_aliases`].
     pub fn validate(&self) -> Result<Tenant, TenantError> {
-        Tenant::new(&self.name, &self.id, self.domain.as_deref())
+        Tenant::new(&self.name, &self.id, self.domain.as_deref())?
+            .with_initial_domain(self.initial_domain.as_deref())?
+            .with_tags_and_aliases(&self.tags, &self.aliases)
     }
 }
 
@@ -159,6 +289,9 @@ impl From<&Tenant> for TenantInput {
             name: tenant.name.clone(),
             id: tenant.id.to_string(),
             domain: tenant.domain.clone(),
+            initial_domain: tenant.initial_domain.clone(),
+            tags: tenant.tags.clone(),
+            aliases: tenant.aliases.clone(),
         }
     }
 }
@@ -174,6 +307,12 @@ pub enum TenantError {
     Id(TenantIdError),
     /// The primary domain is invalid.
     Domain(DomainError),
+    /// The initial domain is invalid.
+    InitialDomain(InitialDomainError),
+    /// A tag is invalid.
+    Tag(TagError),
+    /// An alias is invalid.
+    Alias(AliasError),
 }
 
 impl fmt::Display for TenantError {
@@ -182,6 +321,9 @@ impl fmt::Display for TenantError {
             Self::Name(error) => error.fmt(f),
             Self::Id(error) => error.fmt(f),
             Self::Domain(error) => error.fmt(f),
+            Self::InitialDomain(error) => error.fmt(f),
+            Self::Tag(error) => error.fmt(f),
+            Self::Alias(error) => error.fmt(f),
         }
     }
 }
@@ -192,6 +334,9 @@ impl std::error::Error for TenantError {
             Self::Name(error) => Some(error),
             Self::Id(error) => Some(error),
             Self::Domain(error) => Some(error),
+            Self::InitialDomain(error) => Some(error),
+            Self::Tag(error) => Some(error),
+            Self::Alias(error) => Some(error),
         }
     }
 }
@@ -212,6 +357,122 @@ impl From<DomainError> for TenantError {
         Self::Domain(error)
     }
 }
+impl From<InitialDomainError> for TenantError {
+    fn from(error: InitialDomainError) -> Self {
+        Self::InitialDomain(error)
+    }
+}
+impl From<TagError> for TenantError {
+    fn from(error: TagError) -> Self {
+        Self::Tag(error)
+    }
+}
+impl From<AliasError> for TenantError {
+    fn from(error: AliasError) -> Self {
+        Self::Alias(error)
+    }
+}
+
+/// Why a text is not an initial domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "name")]
+#[non_exhaustive]
+pub enum InitialDomainError {
+    /// It does not end in `.onmicrosoft.com`.
+    #[serde(rename = "InitialDomainNotOnMicrosoft", rename_all = "camelCase")]
+    NotOnMicrosoft { domain: String },
+    /// The part before `.onmicrosoft.com` is not one DNS label of letters, digits and inner
+    /// hyphens, 1 to 63 characters.
+    #[serde(rename = "InitialDomainInvalidLabel", rename_all = "camelCase")]
+    InvalidLabel { label: String },
+}
+
+impl fmt::Display for InitialDomainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotOnMicrosoft { domain } => write!(
+                f,
+                "{domain} is not an initial domain: an initial domain ends in .onmicrosoft.com"
+            ),
+            Self::InvalidLabel { label } => write!(
+                f,
+                "{label:?} cannot come before .onmicrosoft.com: use 1 to 63 letters a-z, digits and inner hyphens"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InitialDomainError {}
+impl UiError for InitialDomainError {}
+
+/// Why a text is not a tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "name")]
+#[non_exhaustive]
+pub enum TagError {
+    /// A character other than letters, digits, `-`, `_` and `.` (a tag is one word, so that
+    /// `#tag` in a search ends at the next space).
+    #[serde(rename = "TagInvalidCharacter", rename_all = "camelCase")]
+    InvalidCharacter { tag: String, character: char },
+    /// Longer than [`MAX_TAG_LENGTH`].
+    #[serde(rename = "TagTooLong", rename_all = "camelCase")]
+    TooLong { tag: String, length: usize },
+    /// More than [`MAX_TAGS`] different tags.
+    #[serde(rename = "TagTooMany", rename_all = "camelCase")]
+    TooMany { count: usize },
+}
+
+impl fmt::Display for TagError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidCharacter { tag, character } => write!(
+                f,
+                "the tag {tag:?} contains {character:?}: tags hold only letters, digits, hyphens, underscores and dots"
+            ),
+            Self::TooLong { tag, length } => write!(
+                f,
+                "the tag {tag:?} has {length} characters; at most {MAX_TAG_LENGTH} are allowed"
+            ),
+            Self::TooMany { count } => write!(
+                f,
+                "{count} tags; a tenant has at most {MAX_TAGS}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TagError {}
+impl UiError for TagError {}
+
+/// Why a text is not an alias.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "name")]
+#[non_exhaustive]
+pub enum AliasError {
+    /// The alias breaks a rule of names (the same rules as [`parse_name`]).
+    #[serde(rename = "AliasInvalid", rename_all = "camelCase")]
+    Invalid {
+        alias: String,
+        error: TenantNameError,
+    },
+    /// More than [`MAX_ALIASES`] different aliases.
+    #[serde(rename = "AliasTooMany", rename_all = "camelCase")]
+    TooMany { count: usize },
+}
+
+impl fmt::Display for AliasError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid { alias, error } => write!(f, "the alias {alias:?}: {error}"),
+            Self::TooMany { count } => {
+                write!(f, "{count} aliases; a tenant has at most {MAX_ALIASES}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AliasError {}
+impl UiError for AliasError {}
 
 /// Why a text is not a tenant display name. `codePoint` serialises as `"U+202E"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -500,6 +761,134 @@ pub fn parse_domain(input: &str) -> Result<Option<String>, DomainError> {
     Ok(Some(domain.to_owned()))
 }
 
+/// Validates an initial domain: `None` for blank input, otherwise `<label>.onmicrosoft.com` in
+/// lowercase without a trailing dot.
+///
+/// # Errors
+/// [`InitialDomainError::NotOnMicrosoft`] unless the text ends in `.onmicrosoft.com` (in any
+/// letter case), [`InitialDomainError::InvalidLabel`] unless one DNS label comes before it.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::tenant::{parse_initial_domain, InitialDomainError};
+/// assert_eq!(
+///     parse_initial_domain("Contoso.onmicrosoft.com."),
+///     Ok(Some("contoso.onmicrosoft.com".to_string()))
+/// );
+/// assert_eq!(
+///     parse_initial_domain("contoso.com"),
+///     Err(InitialDomainError::NotOnMicrosoft { domain: "contoso.com".into() })
+/// );
+/// ```
+pub fn parse_initial_domain(input: &str) -> Result<Option<String>, InitialDomainError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let lower = text.to_lowercase();
+    let domain = lower.strip_suffix('.').unwrap_or(&lower);
+    let Some(label) = domain.strip_suffix(INITIAL_DOMAIN_SUFFIX) else {
+        return Err(InitialDomainError::NotOnMicrosoft {
+            domain: text.to_owned(),
+        });
+    };
+    let valid = (1..=MAX_LABEL_LENGTH).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-');
+    if !valid {
+        return Err(InitialDomainError::InvalidLabel {
+            label: label.to_owned(),
+        });
+    }
+    Ok(Some(domain.to_owned()))
+}
+
+/// Validates tags: each trimmed, blank ones skipped, duplicates (in any letter case) kept once
+/// in their first spelling.
+///
+/// # Errors
+/// The first invalid tag ([`TagError::InvalidCharacter`], [`TagError::TooLong`]), then
+/// [`TagError::TooMany`].
+///
+/// # Examples
+/// ```
+/// use tenant_switch::tenant::parse_tags;
+/// let tags = parse_tags(&[" EU ".into(), "on-call".into(), "eu".into(), "".into()]).unwrap();
+/// assert_eq!(tags, ["EU", "on-call"]);
+/// ```
+pub fn parse_tags(input: &[String]) -> Result<Vec<String>, TagError> {
+    let mut tags: Vec<String> = Vec::new();
+    for text in input {
+        let tag = text.trim();
+        if tag.is_empty() {
+            continue;
+        }
+        if let Some(character) = tag
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
+            return Err(TagError::InvalidCharacter {
+                tag: tag.to_owned(),
+                character,
+            });
+        }
+        let length = tag.chars().count();
+        if length > MAX_TAG_LENGTH {
+            return Err(TagError::TooLong {
+                tag: tag.to_owned(),
+                length,
+            });
+        }
+        if !tags.iter().any(|known| name_key(known) == name_key(tag)) {
+            tags.push(tag.to_owned());
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(TagError::TooMany { count: tags.len() });
+    }
+    Ok(tags)
+}
+
+/// Validates aliases with the rules of names ([`parse_name`]): each trimmed, blank ones
+/// skipped, one that is the same as `name` or an earlier alias ([`name_key`]) left out.
+///
+/// # Errors
+/// [`AliasError::Invalid`] for the first invalid alias, then [`AliasError::TooMany`].
+///
+/// # Examples
+/// ```
+/// use tenant_switch::tenant::parse_aliases;
+/// let aliases = parse_aliases(&["CTS".into(), "contoso".into(), "cts".into()], "Contoso").unwrap();
+/// assert_eq!(aliases, ["CTS"]);
+/// ```
+pub fn parse_aliases(input: &[String], name: &str) -> Result<Vec<String>, AliasError> {
+    let mut aliases: Vec<String> = Vec::new();
+    let mut keys = vec![name_key(name)];
+    for text in input {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let alias = parse_name(text).map_err(|error| AliasError::Invalid {
+            alias: text.trim().to_owned(),
+            error,
+        })?;
+        let key = name_key(&alias);
+        if !keys.contains(&key) {
+            keys.push(key);
+            aliases.push(alias);
+        }
+    }
+    if aliases.len() > MAX_ALIASES {
+        return Err(AliasError::TooMany {
+            count: aliases.len(),
+        });
+    }
+    Ok(aliases)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -686,7 +1075,7 @@ mod tests {
                 .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown field `colour`, expected one of `name`, `id`, `domain`"
+            "unknown field `colour`, expected one of `name`, `id`, `domain`, `initialDomain`, `tags`, `aliases`"
         );
         assert_eq!(
             serde_json::from_value::<Tenant>(json!({"name": "A", "id": ID, "domain": null}))

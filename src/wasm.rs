@@ -143,6 +143,7 @@ pub fn portal_url(id: Option<String>) -> Result<String, JsValue> {
 
 /// `text` normalised by the browser (`String.prototype.normalize`): the core's normaliser in the
 /// WebAssembly build (see [`crate::unicode`]).
+#[cfg(not(feature = "unicode-tables"))]
 pub(crate) fn normalize(text: &str, form: crate::unicode::Form) -> String {
     js_sys::JsString::from(text).normalize(form.name()).into()
 }

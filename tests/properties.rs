@@ -673,7 +673,7 @@ proptest! {
                 prop_assert!(settings.tenant(default.id()).is_some());
             }
             prop_assert!(settings.recent_tenants().len() <= 5);
-            let _ = default_rules(settings.default_tenant_id());
+            let _ = default_rules(settings.default_tenant_id(), &tenant_switch::portal::Scope::defender());
         }
     }
 
@@ -684,7 +684,7 @@ proptest! {
                 prop_assert_eq!(Settings::load(Some(&next.to_stored())), Ok(next));
             }
         }
-        let _ = default_rules(settings.default_tenant_id());
+        let _ = default_rules(settings.default_tenant_id(), &tenant_switch::portal::Scope::defender());
         let _ = &url;
         let picker = TenantPicker::new(&settings, "No tenant");
         for limit in [0, 1, 50] {

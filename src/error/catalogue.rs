@@ -20,7 +20,9 @@ use crate::session::messages::MessageError;
 use crate::session::StorageError;
 use crate::settings::SettingsError;
 use crate::sync::SyncError;
-use crate::tenant::{DomainError, TenantError, TenantNameError};
+use crate::tenant::{
+    AliasError, DomainError, InitialDomainError, TagError, TenantError, TenantNameError,
+};
 use crate::tenant_id::{TenantId, TenantIdError};
 
 fn id() -> TenantId {
@@ -50,6 +52,26 @@ pub fn samples() -> Vec<Value> {
         }),
         sample(TenantIdError::UrlWithoutTenant),
         sample(TenantNameError::Empty),
+        sample(InitialDomainError::NotOnMicrosoft {
+            domain: "contoso.com".into(),
+        }),
+        sample(InitialDomainError::InvalidLabel {
+            label: "-contoso".into(),
+        }),
+        sample(TagError::InvalidCharacter {
+            tag: "on call".into(),
+            character: ' ',
+        }),
+        sample(TagError::TooLong {
+            tag: "x".repeat(25),
+            length: 25,
+        }),
+        sample(TagError::TooMany { count: 11 }),
+        sample(AliasError::Invalid {
+            alias: "CTS".into(),
+            error: TenantNameError::TooLong { length: 101 },
+        }),
+        sample(AliasError::TooMany { count: 6 }),
         sample(TenantNameError::TooLong { length: 101 }),
         sample(TenantNameError::ControlCharacter {
             position: 1,
@@ -123,6 +145,15 @@ pub fn samples() -> Vec<Value> {
             existing_name: "Contoso".into(),
             existing_id: id(),
         }),
+        sample(SettingsError::UnknownPortal { portal: "x".into() }),
+        sample(SettingsError::PortalNotRewritable {
+            portal: "entra".into(),
+        }),
+        sample(SettingsError::DuplicateAlias {
+            alias: "CTS".into(),
+            existing_name: "Contoso".into(),
+            existing_id: id(),
+        }),
         sample(SettingsError::UnknownDefaultTenant { id: id() }),
         sample(SettingsError::UnknownRecentTenant { id: id(), index: 0 }),
         sample(SettingsError::DuplicateRecentTenant { id: id(), index: 1 }),
@@ -158,6 +189,11 @@ pub fn samples() -> Vec<Value> {
         sample(PolicyError::DuplicateTenantName {
             index: 1,
             tenant_name: "Contoso".into(),
+            first_index: 0,
+        }),
+        sample(PolicyError::DuplicateAlias {
+            index: 1,
+            alias: "CTS".into(),
             first_index: 0,
         }),
         sample(PolicyError::TenantManaged { id: id() }),
@@ -256,6 +292,8 @@ pub fn samples() -> Vec<Value> {
         sample(MessageError::SettingsNotKept),
         sample(MessageError::SettingsUsable),
         sample(MessageError::SyncDisabledByPolicy),
+        sample(MessageError::NoTenantChosen),
+        sample(MessageError::NeedsInitialDomain),
         sample(StorageError::Full {
             bytes_needed: 2,
             bytes_available: 1,

@@ -139,8 +139,8 @@ impl Directory {
         })
     }
 
-    /// What pages show of one tenant: `{id, name, domain?, label, colour, colourName,
-    /// favourite, managed}`.
+    /// What pages show of one tenant: `{id, name, domain?, initialDomain?, tags?, aliases?,
+    /// label, colour, colourName, colourChosen, favourite, managed}`.
     pub fn summary(&self, tenant: &Tenant) -> Value {
         let id = tenant.id();
         let colour = self.own.colour(id);
@@ -156,6 +156,15 @@ impl Directory {
         });
         if let Some(domain) = tenant.domain() {
             value["domain"] = Value::from(domain);
+        }
+        if let Some(domain) = tenant.initial_domain() {
+            value["initialDomain"] = Value::from(domain);
+        }
+        if !tenant.tags().is_empty() {
+            value["tags"] = Value::from(tenant.tags().to_vec());
+        }
+        if !tenant.aliases().is_empty() {
+            value["aliases"] = Value::from(tenant.aliases().to_vec());
         }
         value
     }

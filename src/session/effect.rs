@@ -85,6 +85,18 @@ pub enum Effect {
         #[serde(skip_serializing_if = "Option::is_none")]
         opener_tab_id: Option<i64>,
     },
+    /// `scripting.registerContentScripts`: the portal content scripts (the same files as the
+    /// manifest's) for an opt-in portal, on `matches`, with IDs `<portal>.tenant` and
+    /// `<portal>.open`.
+    RegisterPortalScripts {
+        portal: String,
+        matches: Vec<String>,
+    },
+    /// `scripting.unregisterContentScripts` for the IDs of [`Effect::RegisterPortalScripts`].
+    UnregisterPortalScripts { portal: String },
+    /// `permissions.remove({origins})`: gives up the host access of a portal the analyst
+    /// turned off.
+    RemoveHostAccess { origins: Vec<String> },
     /// `tabs.sendMessage(tabId, message)` to the content script of a portal tab.
     SendToTab { tab_id: i64, message: Value },
     /// Calls back with [`super::Event::Timer`] named `name` after `delay_ms` (replacing a timer

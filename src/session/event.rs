@@ -86,8 +86,15 @@ pub enum Event {
     PolicyChanged { now: u64 },
     /// What `storage.managed.get()` gave (`{}` without a policy).
     PolicyRead { managed: Value, now: u64 },
-    /// The portal host permissions were granted or withdrawn.
-    HostAccess { granted: bool, now: u64 },
+    /// The portal host permissions were granted or withdrawn: `granted` for the Defender hosts,
+    /// `origins` (`permissions.getAll().origins`, when the background sends it) for the opt-in
+    /// portals.
+    HostAccess {
+        granted: bool,
+        #[serde(default)]
+        origins: Option<Vec<String>>,
+        now: u64,
+    },
     /// A timer set by [`super::Effect::SetTimer`] fired.
     Timer { name: String, now: u64 },
     /// What a [`super::Effect::Read`] read.

@@ -64,6 +64,12 @@ pub enum MessageError {
     /// An administrator's policy turned sync off.
     #[serde(rename = "SyncDisabledByPolicy")]
     SyncDisabledByPolicy,
+    /// The admin portals open a customer tenant; the home tenant has none chosen.
+    #[serde(rename = "PortalNeedsTenant")]
+    NoTenantChosen,
+    /// The portal's address needs the tenant's initial domain, which it lacks.
+    #[serde(rename = "PortalNeedsInitialDomain")]
+    NeedsInitialDomain,
 }
 
 impl std::fmt::Display for MessageError {
@@ -93,6 +99,11 @@ impl std::fmt::Display for MessageError {
             ),
             Self::SettingsUsable => write!(f, "the stored settings are fine: nothing to reset"),
             Self::SyncDisabledByPolicy => write!(f, "sync is turned off by policy"),
+            Self::NoTenantChosen => write!(f, "choose a customer tenant to open its portals"),
+            Self::NeedsInitialDomain => write!(
+                f,
+                "this portal needs the tenant's initial domain (name.onmicrosoft.com); add it on the options page"
+            ),
         }
     }
 }
@@ -225,6 +236,18 @@ impl Session {
             "discardKeptCopy" | "exportKeptCopy" => self.kept_copy(out, id, &fields, now),
             "resetSettings" => self.reset(out, id, &fields, now),
             "setSyncEnabled" => self.set_sync_enabled(out, id, &fields, now),
+            "getPortals" => {
+                let portals = self.portals_view();
+                out.answer(id, self.success(json!({ "portals": portals })));
+            }
+            "portalMenu" => match fields.tenant("id") {
+                Ok(tenant) => match self.portal_menu(tenant) {
+                    Ok(menu) => out.answer(id, self.success(json!({ "menu": menu }))),
+                    Err(error) => out.answer(id, json!({"ok": false, "error": error})),
+                },
+                Err(error) => out.answer(id, self.failure(&error)),
+            },
+            "openPortal" if fields.get("portal").is_some() => self.open_portal(out, id, &fields),
             "portalLink" | "openPortal" => match fields.tenant("id") {
                 Ok(tenant) => {
                     let url = portal::portal_url(tenant.as_ref());
@@ -249,6 +272,41 @@ impl Session {
                 };
                 out.answer(id, self.failure(&error));
             }
+        }
+    }
+
+    /// `openPortal {id, portal}`: a new tab with the portal's address for the tenant.
+    fn open_portal(&mut self, out: &mut Out, reply: u64, fields: &Fields<'_>) {
+        let found = (|| -> Result<String, Value> {
+            let tenant = fields
+                .tenant("id")
+                .map_err(|error| crate::error::to_value(&error))?
+                .ok_or_else(|| crate::error::to_value(&MessageError::NoTenantChosen))?;
+            let portal_id = fields
+                .text("portal")
+                .map_err(|error| crate::error::to_value(&error))?;
+            let portal = crate::settings::known_portal(portal_id)
+                .map_err(|error| crate::error::to_value(&error))?;
+            let directory = self
+                .usable()
+                .map_err(|error| crate::error::to_value(&error))?;
+            let tenant = directory.tenant(tenant).ok_or_else(|| {
+                crate::error::to_value(&SettingsError::UnknownTenant { id: tenant })
+            })?;
+            crate::portals::link(portal, tenant)
+                .map_err(|_| crate::error::to_value(&MessageError::NeedsInitialDomain))
+        })();
+        match found {
+            Ok(url) => {
+                out.push(Effect::CreateTab {
+                    url: url.clone(),
+                    active: true,
+                    opener_tab_id: None,
+                });
+                let close = fields.get("view").and_then(Value::as_str) != Some("tab");
+                out.answer(reply, self.success(json!({"url": url, "close": close})));
+            }
+            Err(error) => out.answer(reply, json!({"ok": false, "error": error})),
         }
     }
 
@@ -290,7 +348,9 @@ impl Session {
         let target = tenant.map_or(TabTenant::Home, TabTenant::Tenant);
         let (tab_id, url) = fields.tab();
         let portal_tab = match (tab_id, url) {
-            (Some(tab_id), Some(url)) if portal::is_portal_url(url) => Some((tab_id, url)),
+            (Some(tab_id), Some(url)) if portal::is_portal_url_in(url, &self.scope()) => {
+                Some((tab_id, url))
+            }
             _ => None,
         };
         if let Some((tab_id, _)) = portal_tab {
@@ -318,7 +378,7 @@ impl Session {
         };
         let mut then = Vec::new();
         if let Some((tab_id, url)) = portal_tab {
-            if let Ok(switched) = portal::switch_tenant(url, tenant.as_ref()) {
+            if let Ok(switched) = portal::switch_tenant_in(url, &self.scope(), tenant.as_ref()) {
                 then.push(Effect::UpdateTab {
                     tab_id,
                     url: switched,
@@ -369,6 +429,15 @@ impl Session {
             Operation::DeleteTenant { id } => TenantId::parse(id).ok(),
             _ => None,
         };
+        // Turning an opt-in portal off also gives its host access back to the browser, once the
+        // change is stored and its rules are gone.
+        let give_up_access = match &operation {
+            Operation::SetPortalRewrite {
+                portal,
+                enabled: false,
+            } => crate::portals::find(portal).map(crate::portals::origins),
+            _ => None,
+        };
         let removed = deleted.and_then(|id| directory.own.remove(id).ok().map(|(_, r)| r));
         let previous_managed_active = self.core.managed_active;
         let applied = match policy::apply(
@@ -383,6 +452,9 @@ impl Session {
         let mut commit = Commit {
             settings: Some(applied.settings),
             managed_active: Some(applied.managed_active),
+            then: give_up_access
+                .map(|origins| vec![Effect::RemoveHostAccess { origins }])
+                .unwrap_or_default(),
             ..Commit::default()
         };
         let mut answer = json!({});

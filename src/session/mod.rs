@@ -33,8 +33,9 @@ use serde_json::{json, Map, Value};
 
 use crate::error::UiError;
 use crate::policy::{self, PolicyReport};
+use crate::portal::Scope;
 use crate::rules::{self, Rule};
-use crate::settings::{Removed, Settings, SettingsError};
+use crate::settings::{Operation, Removed, Settings, SettingsError};
 use crate::tenant_id::TenantId;
 
 pub use effect::{Area, Effect, Report, Step, Text};
@@ -87,6 +88,13 @@ pub struct StartInput {
     /// Whether the portal host permissions are granted.
     #[serde(default = "granted")]
     pub host_access: bool,
+    /// `permissions.getAll().origins`: tells which opt-in portals the analyst granted.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// The IDs of `scripting.getRegisteredContentScripts()`: the content scripts registered
+    /// for opt-in portals (`<portal>.tenant`, `<portal>.open`).
+    #[serde(default)]
+    pub content_scripts: Vec<String>,
     /// Whether `unlimitedStorage` is granted (then `storage.local` has no quota to check).
     #[serde(default)]
     pub unlimited_storage: bool,
@@ -103,6 +111,32 @@ pub struct StartInput {
 
 fn granted() -> bool {
     true
+}
+
+/// The opt-in portals turned on in `settings` whose every origin is granted.
+fn opted_in<'a>(
+    settings: &'a Settings,
+    env: &'a Env,
+) -> impl Iterator<Item = &'static crate::portals::Portal> + 'a {
+    settings
+        .portals()
+        .rewrite
+        .iter()
+        .filter_map(|id| crate::portals::find(id))
+        .filter(|portal| {
+            crate::portals::origins(portal)
+                .iter()
+                .all(|origin| env.origins.contains(origin))
+        })
+}
+
+fn scope_of(directory: &Result<Directory, Problem>, env: &Env) -> Scope {
+    match directory {
+        Ok(directory) => Scope::with_portals(
+            opted_in(&directory.effective.settings, env).map(|portal| portal.id),
+        ),
+        Err(_) => Scope::defender(),
+    }
 }
 
 /// The UI's own words that a search must find.
@@ -125,6 +159,8 @@ impl Default for Labels {
 #[derive(Debug, Clone)]
 struct Env {
     host_access: bool,
+    /// Granted origins, for the opt-in portals.
+    origins: BTreeSet<String>,
     unlimited_storage: bool,
     local_quota_bytes: usize,
     sync_limits: SyncLimits,
@@ -193,6 +229,8 @@ struct Core {
     identities: BTreeMap<i64, Value>,
     /// The tabs map as last written to `storage.session`.
     stored_tabs: Value,
+    /// The opt-in portals whose content scripts are registered; `None` when not known.
+    portal_scripts: Option<BTreeSet<String>>,
     sync: SyncRuntime,
     pending: BTreeMap<u64, Pending>,
     next_token: u64,
@@ -296,6 +334,7 @@ impl Session {
         }
         let env = Env {
             host_access: input.host_access,
+            origins: input.origins.iter().cloned().collect(),
             unlimited_storage: input.unlimited_storage,
             local_quota_bytes: input.local_quota_bytes.unwrap_or(10 * 1024 * 1024),
             sync_limits: input.sync_limits,
@@ -319,7 +358,15 @@ impl Session {
             .get(tabs::TABS_KEY)
             .cloned()
             .unwrap_or(Value::Object(Map::new()));
-        let tabs = Tabs::restore(Some(&stored_tabs), &input.tabs);
+        let scope = scope_of(&directory, &env);
+        let tabs = Tabs::restore(Some(&stored_tabs), &input.tabs, &scope);
+        let portal_scripts = Some(
+            input
+                .content_scripts
+                .iter()
+                .filter_map(|id| id.split_once('.').map(|(portal, _)| portal.to_owned()))
+                .collect(),
+        );
         let undo = input
             .session
             .get(UNDO_KEY)
@@ -343,6 +390,7 @@ impl Session {
             badges: BTreeMap::new(),
             identities: BTreeMap::new(),
             stored_tabs,
+            portal_scripts,
             sync: SyncRuntime::restore(&input.local),
             pending: BTreeMap::new(),
             next_token: 1,
@@ -422,7 +470,8 @@ impl Session {
                 now,
             } => self.on_message(&mut out, id, &message, &sender, now),
             Event::TabCreated { tab, .. } => {
-                self.core.tabs.created(&tab);
+                let scope = self.scope();
+                self.core.tabs.created(&tab, &scope);
                 self.refresh(&mut out, false);
             }
             Event::TabUpdated {
@@ -434,7 +483,8 @@ impl Session {
             } => {
                 if let Some(url) = url {
                     let untagged = self.untagged();
-                    self.core.tabs.committed(tab_id, &url, untagged);
+                    let scope = self.scope();
+                    self.core.tabs.committed(tab_id, &url, untagged, &scope);
                     self.refresh(&mut out, false);
                 } else if hidden && status.is_some() {
                     self.core.tabs.left_portal(tab_id);
@@ -472,9 +522,16 @@ impl Session {
             },
             Event::PolicyChanged { .. } => out.push(Effect::ReadPolicy),
             Event::PolicyRead { managed, now } => self.on_policy(&mut out, managed, now),
-            Event::HostAccess { granted, .. } => {
+            Event::HostAccess {
+                granted, origins, ..
+            } => {
+                let before = self.scope();
                 self.core.env.host_access = granted;
+                if let Some(origins) = origins {
+                    self.core.env.origins = origins.into_iter().collect();
+                }
                 self.refresh(&mut out, true);
+                self.on_access_withdrawn(&mut out, &before, now);
             }
             Event::Timer { name, now } => {
                 if name == sync::TIMER {
@@ -533,7 +590,11 @@ impl Session {
         if default.is_none() && groups.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        (rules::default_rules(default), rules::tab_rules(&groups))
+        let scope = self.scope();
+        (
+            rules::default_rules(default, &scope),
+            rules::tab_rules(&groups, &scope),
+        )
     }
 
     /// Brings the browser to what the session holds: rules (first), the tabs' tenants in
@@ -575,6 +636,7 @@ impl Session {
             );
             self.core.session_rules = Some(session);
         }
+        self.update_portal_scripts(out);
         let stored_tabs = self.core.tabs.to_stored();
         let tabs_changed = stored_tabs != self.core.stored_tabs;
         self.update_badges(out);
@@ -591,6 +653,83 @@ impl Session {
                 items,
             });
         }
+    }
+
+    /// The portals whose addresses count as portal addresses now: Defender's, and the opt-in
+    /// portals turned on whose hosts the analyst granted.
+    pub(super) fn scope(&self) -> Scope {
+        scope_of(&self.core.directory, &self.core.env)
+    }
+
+    /// Registers the content scripts of the opt-in portals in scope, and unregisters the others.
+    fn update_portal_scripts(&mut self, out: &mut Out) {
+        let wanted: BTreeSet<String> = self
+            .core
+            .directory
+            .as_ref()
+            .map(|directory| {
+                opted_in(&directory.effective.settings, &self.core.env)
+                    .map(|portal| portal.id.to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let registered = self.core.portal_scripts.clone().unwrap_or_default();
+        for portal in registered.difference(&wanted) {
+            out.push(Effect::UnregisterPortalScripts {
+                portal: portal.clone(),
+            });
+        }
+        for portal in wanted.difference(&registered) {
+            if let Some(row) = crate::portals::find(portal) {
+                out.push(Effect::RegisterPortalScripts {
+                    portal: portal.clone(),
+                    matches: crate::portals::origins(row),
+                });
+            }
+        }
+        self.core.portal_scripts = Some(wanted);
+    }
+
+    /// The analyst withdrew an opt-in portal's access in the browser: its rules are gone with
+    /// the access (the refresh before this removed them); turn the opt-in off too, so that a
+    /// later grant for another reason does not bring the rewrite back unasked.
+    fn on_access_withdrawn(&mut self, out: &mut Out, before: &Scope, now: u64) {
+        let after = self.scope();
+        let Ok(directory) = &self.core.directory else {
+            return;
+        };
+        let lost: Vec<&'static str> = directory
+            .own
+            .portals()
+            .rewrite
+            .iter()
+            .copied()
+            .filter(|id| {
+                let alone = Scope::with_portals([*id]);
+                let lost = alone
+                    .hosts()
+                    .any(|host| before.contains(host) && !after.contains(host));
+                lost
+            })
+            .collect();
+        if lost.is_empty() {
+            return;
+        }
+        let mut settings = directory.own.clone();
+        for portal in lost {
+            let operation = Operation::SetPortalRewrite {
+                portal: portal.to_owned(),
+                enabled: false,
+            };
+            if let Ok(next) = settings.apply(operation) {
+                settings = next;
+            }
+        }
+        let commit = Commit {
+            settings: Some(settings),
+            ..Commit::default()
+        };
+        self.commit(out, commit, None, Value::Null, now);
     }
 
     fn update_badges(&mut self, out: &mut Out) {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::portal::{self, PortalError};
+use crate::portal::{self, PortalError, Scope};
 use crate::rules::TabGroup;
 use crate::tenant_id::TenantId;
 
@@ -98,8 +98,8 @@ enum Address {
     InvalidTid,
 }
 
-fn classify(url: &str) -> Address {
-    match portal::tenant_of(url) {
+fn classify(url: &str, scope: &Scope) -> Address {
+    match portal::tenant_of_in(url, scope) {
         Ok(id) => Address::Tid(id),
         Err(PortalError::NoTenant) => Address::NoTid,
         Err(PortalError::InvalidTenant { .. }) => Address::InvalidTid,
@@ -138,7 +138,7 @@ impl Tabs {
     /// tabs the browser has now: a tab the store does not know (restored after a browser
     /// restart) takes its tenant from its address, or is [`TabTenant::NotKnown`] when a portal
     /// address lost its `tid`.
-    pub fn restore(stored: Option<&Value>, open: &[TabInfo]) -> Self {
+    pub fn restore(stored: Option<&Value>, open: &[TabInfo], scope: &Scope) -> Self {
         let stored = stored.and_then(Value::as_object);
         let mut tabs = BTreeMap::new();
         for info in open {
@@ -151,7 +151,7 @@ impl Tabs {
                 None => {
                     let mut tab = Tab::default();
                     if let Some(url) = info.url.as_deref() {
-                        match classify(url) {
+                        match classify(url, scope) {
                             Address::Tid(id) => {
                                 tab.tenant = Some(TabTenant::Tenant(id));
                                 tab.portal = true;
@@ -178,7 +178,7 @@ impl Tabs {
 
     /// A new tab: it inherits the tenant of the tab that opened it; an explicit `tid` in the
     /// address it opens with wins.
-    pub fn created(&mut self, info: &TabInfo) {
+    pub fn created(&mut self, info: &TabInfo, scope: &Scope) {
         let inherited = info
             .opener_tab_id
             .and_then(|opener| self.tabs.get(&opener))
@@ -190,7 +190,7 @@ impl Tabs {
             ..Tab::default()
         };
         let address = info.pending_url.as_deref().or(info.url.as_deref());
-        if let Some(Address::Tid(id)) = address.map(classify) {
+        if let Some(Address::Tid(id)) = address.map(|url| classify(url, scope)) {
             tab.tenant = Some(TabTenant::Tenant(id));
             tab.inherited = false;
         }
@@ -212,8 +212,8 @@ impl Tabs {
 
     /// The tab committed `url`. `untagged` says what a portal page without `tid` means for a
     /// tab without a tenant.
-    pub fn committed(&mut self, id: i64, url: &str, untagged: Untagged) {
-        let address = classify(url);
+    pub fn committed(&mut self, id: i64, url: &str, untagged: Untagged, scope: &Scope) {
+        let address = classify(url, scope);
         if matches!(address, Address::NotPortal) {
             return self.left_portal(id);
         }
@@ -357,27 +357,35 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn a_tab_keeps_its_tenant_and_an_explicit_tid_wins() {
         let mut tabs = Tabs::default();
-        tabs.created(&info(1, None, None));
+        tabs.created(&info(1, None, None), &Scope::defender());
         tabs.committed(
             1,
             &format!("https://security.microsoft.com/?tid={A}"),
             Untagged::Home,
+            &Scope::defender(),
         );
         tabs.committed(
             1,
             "https://security.microsoft.com/incidents",
             Untagged::Home,
+            &Scope::defender(),
         );
         assert_eq!(tabs.get(1).unwrap().tenant, Some(TabTenant::Tenant(id(A))));
         tabs.committed(
             1,
             &format!("https://security.microsoft.com/?tid={B}"),
             Untagged::Home,
+            &Scope::defender(),
         );
         let tab = tabs.get(1).unwrap();
         assert_eq!(tab.tenant, Some(TabTenant::Tenant(id(B))));
         assert_eq!(tab.switched_from, Some(TabTenant::Tenant(id(A))));
-        tabs.committed(1, "https://login.microsoftonline.com/", Untagged::Home);
+        tabs.committed(
+            1,
+            "https://login.microsoftonline.com/",
+            Untagged::Home,
+            &Scope::defender(),
+        );
         let tab = tabs.get(1).unwrap();
         assert_eq!(
             (tab.tenant, tab.portal, tab.switched_from),
@@ -389,20 +397,29 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn opened_tabs_inherit_and_groups_are_ordered() {
         let mut tabs = Tabs::default();
-        tabs.created(&info(5, None, None));
+        tabs.created(&info(5, None, None), &Scope::defender());
         tabs.committed(
             5,
             &format!("https://security.microsoft.com/?tid={A}"),
             Untagged::Home,
+            &Scope::defender(),
         );
-        tabs.created(&info(9, None, Some(5)));
-        tabs.created(&info(3, None, None));
-        tabs.committed(3, "https://security.microsoft.com/", Untagged::Home);
-        tabs.created(&info(
-            4,
-            Some(&format!("https://security.microsoft.com/?tid={B}")),
-            Some(5),
-        ));
+        tabs.created(&info(9, None, Some(5)), &Scope::defender());
+        tabs.created(&info(3, None, None), &Scope::defender());
+        tabs.committed(
+            3,
+            "https://security.microsoft.com/",
+            Untagged::Home,
+            &Scope::defender(),
+        );
+        tabs.created(
+            &info(
+                4,
+                Some(&format!("https://security.microsoft.com/?tid={B}")),
+                Some(5),
+            ),
+            &Scope::defender(),
+        );
         assert_eq!(
             tabs.groups(),
             vec![
@@ -438,6 +455,7 @@ mod tests {
                 info(3, Some("https://security.microsoft.com/alerts"), None),
                 info(4, None, None),
             ],
+            &Scope::defender(),
         );
         assert_eq!(tabs.get(1).unwrap().tenant, Some(TabTenant::Tenant(id(A))));
         assert_eq!(tabs.get(2).unwrap().tenant, Some(TabTenant::Tenant(id(B))));

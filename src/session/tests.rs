@@ -40,6 +40,7 @@ const FIXTURES: &[(&str, &str)] = fixtures![
     "migration-v1",
     "storage-full",
     "identity",
+    "portals",
 ];
 
 /// Replaces `"$tenant:<name>"` by the tenant's ID.
@@ -209,7 +210,10 @@ fn a_start_that_finds_what_it_wants_changes_nothing() {
         "defaultTenant": contoso, "automaticRewrite": true, "recentTenants": [contoso],
         "favourites": [], "tenantColours": {}, "tenantLabels": {contoso.as_str().unwrap(): "CONT"},
         "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}});
-    let rules = crate::rules::default_rules(TenantId::parse(contoso.as_str().unwrap()).ok());
+    let rules = crate::rules::default_rules(
+        TenantId::parse(contoso.as_str().unwrap()).ok(),
+        &crate::portal::Scope::defender(),
+    );
     let input: StartInput = serde_json::from_value(json!({
         "now": 1,
         "local": {"settings": settings, "lastPolicy": {"seenAt": 1, "managed": null}},

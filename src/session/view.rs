@@ -156,10 +156,12 @@ impl Session {
 
     fn here(&self, tab_id: Option<i64>, url: Option<&str>) -> Here {
         let tab = tab_id.and_then(|id| self.core.tabs.get(id)).copied();
-        let portal = url.is_some_and(portal::is_portal_url) || tab.is_some_and(|t| t.portal);
+        let scope = self.scope();
+        let portal = url.is_some_and(|url| portal::is_portal_url_in(url, &scope))
+            || tab.is_some_and(|t| t.portal);
         match tab.and_then(|tab| tab.tenant) {
             Some(tenant) if portal => Here::Tenant(tenant),
-            _ if portal => match url.map(portal::tenant_of) {
+            _ if portal => match url.map(|url| portal::tenant_of_in(url, &scope)) {
                 Some(Ok(id)) => Here::Tenant(TabTenant::Tenant(id)),
                 _ => Here::Tenant(TabTenant::NotKnown),
             },
@@ -192,6 +194,73 @@ impl Session {
             Err(_) => Value::Null,
         };
         json!({"ok": true, "tab": self.this_tab_view(tab_id, url), "page": page})
+    }
+
+    /// The portal catalogue with the analyst's choices: what the options page lists and the
+    /// popup's menu shows.
+    pub(super) fn portals_view(&self) -> Vec<Value> {
+        let choices = self
+            .core
+            .directory
+            .as_ref()
+            .map(|directory| directory.own.portals().clone())
+            .unwrap_or_default();
+        crate::portals::CATALOGUE
+            .iter()
+            .map(|portal| {
+                let origins = crate::portals::origins(portal);
+                let mut view = json!({
+                    "id": portal.id,
+                    "group": portal.group,
+                    "shown": !choices.hidden.contains(portal.id),
+                    "identifier": portal.identifier,
+                    "partnerOnly": portal.partner_only,
+                    "rewrite": portal.rewrite,
+                });
+                if portal.rewrite == crate::portals::Rewrite::OptIn {
+                    let access = origins
+                        .iter()
+                        .all(|origin| self.core.env.origins.contains(origin));
+                    view["rewriteOn"] = Value::Bool(choices.rewrite.contains(portal.id));
+                    view["access"] = Value::Bool(access);
+                    view["origins"] = json!(origins);
+                    view["hosts"] = json!(portal.hosts);
+                }
+                view
+            })
+            .collect()
+    }
+
+    /// The "Open in portal" menu for tenant `id`: the portals shown, each with its address or
+    /// the identifier the tenant lacks.
+    pub(super) fn portal_menu(&self, id: Option<TenantId>) -> Result<Value, Value> {
+        let directory = self.core.directory.as_ref().map_err(|_| {
+            crate::error::to_value(&super::messages::MessageError::SettingsUnusable)
+        })?;
+        let tenant = id
+            .and_then(|id| directory.tenant(id))
+            .ok_or_else(|| match id {
+                Some(id) => {
+                    crate::error::to_value(&crate::settings::SettingsError::UnknownTenant { id })
+                }
+                None => crate::error::to_value(&super::messages::MessageError::NoTenantChosen),
+            })?;
+        let hidden = &directory.own.portals().hidden;
+        let items: Vec<Value> = crate::portals::links(tenant, |portal| !hidden.contains(portal.id))
+            .map(|(portal, link)| {
+                let mut item = json!({
+                    "id": portal.id,
+                    "group": portal.group,
+                    "partnerOnly": portal.partner_only,
+                });
+                match link {
+                    Ok(url) => item["url"] = Value::String(url),
+                    Err(missing) => item["missing"] = json!(missing),
+                }
+                item
+            })
+            .collect();
+        Ok(json!({"tenant": directory.summary(tenant), "items": items}))
     }
 
     /// The state every page shows (never the tenant list: pages ask for the rows they draw).

@@ -57,6 +57,20 @@ pub enum SettingsError {
         existing_name: String,
         existing_id: TenantId,
     },
+    /// A name or alias (`alias`) is already the name or an alias of another tenant, ignoring
+    /// case, compatibility forms and invisible characters as names do.
+    #[serde(rename = "SettingsDuplicateAlias", rename_all = "camelCase")]
+    DuplicateAlias {
+        alias: String,
+        existing_name: String,
+        existing_id: TenantId,
+    },
+    /// No portal of the catalogue has this ID.
+    #[serde(rename = "SettingsUnknownPortal", rename_all = "camelCase")]
+    UnknownPortal { portal: String },
+    /// The portal cannot be rewritten in the browser (its tenant is not a `?tid=` parameter).
+    #[serde(rename = "SettingsPortalNotRewritable", rename_all = "camelCase")]
+    PortalNotRewritable { portal: String },
     /// The stored tenant for new tabs is not one of the tenants.
     #[serde(rename = "SettingsUnknownDefaultTenant", rename_all = "camelCase")]
     UnknownDefaultTenant { id: TenantId },
@@ -176,6 +190,19 @@ impl fmt::Display for SettingsError {
             } => write!(
                 f,
                 "the name {tenant_name} is already used by {existing_name} ({existing_id})"
+            ),
+            Self::UnknownPortal { portal } => write!(f, "there is no portal {portal:?}"),
+            Self::PortalNotRewritable { portal } => write!(
+                f,
+                "the addresses of {portal} cannot be rewritten in the browser"
+            ),
+            Self::DuplicateAlias {
+                alias,
+                existing_name,
+                existing_id,
+            } => write!(
+                f,
+                "{alias} is already the name or an alias of {existing_name} ({existing_id})"
             ),
             Self::UnknownDefaultTenant { id } => write!(
                 f,

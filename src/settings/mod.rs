@@ -7,19 +7,22 @@
 //! construction (its fields are private and every constructor validates), so the rules, the
 //! picker and the badge never see a dangling default tenant or a duplicate.
 //!
-//! Schema version 3 (camelCase JSON, see `ARCHITECTURE.md`; older versions in [`stored`]):
+//! Schema version 5 (camelCase JSON, see `ARCHITECTURE.md`; older versions in [`stored`]):
 //!
 //! ```json
 //! {
-//!   "schemaVersion": 3,
-//!   "tenants": [{ "name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.com" }],
+//!   "schemaVersion": 5,
+//!   "tenants": [{ "name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.com",
+//!                 "initialDomain": "contoso.onmicrosoft.com", "tags": ["EU"], "aliases": ["CTS"] }],
 //!   "defaultTenant": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b",
 //!   "automaticRewrite": true,
 //!   "recentTenants": ["6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"],
 //!   "favourites": ["6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"],
 //!   "tenantColours": { "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b": "teal" },
 //!   "tenantLabels": { "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b": "CONT" },
-//!   "pageOptions": { "titlePrefix": true, "colourLine": true, "banner": false }
+//!   "pageOptions": { "titlePrefix": true, "colourLine": true, "banner": false },
+//!   "hiddenPortals": ["powerBi"],
+//!   "portalRewrite": ["purview"]
 //! }
 //! ```
 //!
@@ -46,7 +49,7 @@ pub use error::SettingsError;
 pub use operation::Operation;
 
 /// The schema version this core writes; it reads every version up to it.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 5;
 /// How many recently chosen tenants are remembered.
 pub const MAX_RECENT_TENANTS: usize = 5;
 
@@ -65,13 +68,14 @@ pub const MAX_RECENT_TENANTS: usize = 5;
 ///             name: "Contoso".into(),
 ///             id: "6F1C2B6A0C6E4B8E9E0A2C1D3E4F5A6B".into(),
 ///             domain: None,
+///             ..TenantInput::default()
 ///         },
 ///     })
 ///     .unwrap();
 /// assert_eq!(
 ///     settings.to_stored(),
 ///     json!({
-///         "schemaVersion": 3,
+///         "schemaVersion": 5,
 ///         "tenants": [{"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"}],
 ///         "defaultTenant": null,
 ///         "automaticRewrite": true,
@@ -79,7 +83,7 @@ pub const MAX_RECENT_TENANTS: usize = 5;
 ///         "favourites": [],
 ///         "tenantColours": {},
 ///         "tenantLabels": {},
-///         "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}
+///         "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": []
 ///     })
 /// );
 /// ```
@@ -96,6 +100,18 @@ pub struct Settings {
     /// label stays when others are added.
     labels: BTreeMap<TenantId, String>,
     page: PageOptions,
+    portals: PortalChoices,
+}
+
+/// Which portals the "Open in portal" menu leaves out, and which opt-in portals the browser
+/// rewrites (IDs of [`crate::portals::CATALOGUE`]). Per browser: neither syncs nor exports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalChoices {
+    /// Portals not shown in the menu: stored as the ones left out, so that a portal a later
+    /// version adds is shown.
+    pub hidden: BTreeSet<&'static str>,
+    /// Opt-in portals ([`crate::portals::Rewrite::OptIn`]) whose addresses are rewritten.
+    pub rewrite: BTreeSet<&'static str>,
 }
 
 /// What the content script shows on portal pages.
@@ -140,6 +156,7 @@ impl Default for Settings {
             colours: BTreeMap::new(),
             labels: BTreeMap::new(),
             page: PageOptions::default(),
+            portals: PortalChoices::default(),
         }
     }
 }
@@ -205,6 +222,10 @@ impl Settings {
     /// What portal pages show.
     pub fn page(&self) -> PageOptions {
         self.page
+    }
+    /// The menu's and the rewrite's portal choices.
+    pub fn portals(&self) -> &PortalChoices {
+        &self.portals
     }
 
     /// These settings with the labels assigned so far replaced by `labels`.
@@ -322,6 +343,27 @@ impl Settings {
                 PageOption::ColourLine => next.page.colour_line = enabled,
                 PageOption::Banner => next.page.banner = enabled,
             },
+            Operation::SetPortalShown { portal, shown } => {
+                let portal = known_portal(&portal)?;
+                if shown {
+                    next.portals.hidden.remove(portal.id);
+                } else {
+                    next.portals.hidden.insert(portal.id);
+                }
+            }
+            Operation::SetPortalRewrite { portal, enabled } => {
+                let portal = known_portal(&portal)?;
+                if portal.rewrite != crate::portals::Rewrite::OptIn {
+                    return Err(SettingsError::PortalNotRewritable {
+                        portal: portal.id.to_owned(),
+                    });
+                }
+                if enabled {
+                    next.portals.rewrite.insert(portal.id);
+                } else {
+                    next.portals.rewrite.remove(portal.id);
+                }
+            }
         }
         Ok(next)
     }
@@ -487,6 +529,24 @@ impl Settings {
                 existing_id: existing.id(),
             });
         }
+        if candidate.aliases().is_empty() && others().all(|tenant| tenant.aliases().is_empty()) {
+            return Ok(());
+        }
+        let keys: Vec<(String, &str)> = spellings(candidate)
+            .map(|text| (name_key(text), text))
+            .collect();
+        for existing in others() {
+            for other in spellings(existing) {
+                let other = name_key(other);
+                if let Some((_, text)) = keys.iter().find(|(key, _)| *key == other) {
+                    return Err(SettingsError::DuplicateAlias {
+                        alias: (*text).to_owned(),
+                        existing_name: existing.name().to_owned(),
+                        existing_id: existing.id(),
+                    });
+                }
+            }
+        }
         Ok(())
     }
 
@@ -513,8 +573,14 @@ impl Settings {
             colours: other.colours.clone(),
             labels: other.labels.clone(),
             page: other.page,
+            portals: other.portals.clone(),
             ..self
         }
+    }
+
+    /// The portal choices read from storage (schema 4).
+    pub(crate) fn with_portals(self, portals: PortalChoices) -> Self {
+        Self { portals, ..self }
     }
 
     /// The marks read from storage (schema 3), put on validated settings.
@@ -559,6 +625,22 @@ impl Settings {
                 });
             }
         }
+        // Aliases after all names, so that a clash of two names is reported as such.
+        let mut aliases: HashMap<String, &Tenant> = HashMap::new();
+        for tenant in &tenants {
+            for alias in tenant.aliases() {
+                let key = name_key(alias);
+                let holder = names.get(&key).or_else(|| aliases.get(&key)).copied();
+                if let Some(existing) = holder.filter(|existing| existing.id() != tenant.id()) {
+                    return Err(SettingsError::DuplicateAlias {
+                        alias: alias.clone(),
+                        existing_name: existing.name().to_owned(),
+                        existing_id: existing.id(),
+                    });
+                }
+                aliases.insert(key, tenant);
+            }
+        }
         if let Some(id) = default_tenant {
             if !ids.contains_key(&id) {
                 return Err(SettingsError::UnknownDefaultTenant { id });
@@ -587,6 +669,18 @@ impl Settings {
             ..Self::default()
         })
     }
+}
+
+/// The catalogue row `id` names.
+pub fn known_portal(id: &str) -> Result<&'static crate::portals::Portal, SettingsError> {
+    crate::portals::find(id).ok_or_else(|| SettingsError::UnknownPortal {
+        portal: id.to_owned(),
+    })
+}
+
+/// A tenant's name and then its aliases: every spelling that must be unique across the list.
+pub(crate) fn spellings(tenant: &Tenant) -> impl Iterator<Item = &str> {
+    std::iter::once(tenant.name()).chain(tenant.aliases().iter().map(String::as_str))
 }
 
 /// The JSON the settings are stored as; serialising [`Settings`] gives exactly

@@ -74,6 +74,20 @@ pub enum Operation {
         /// On or off.
         enabled: bool,
     },
+    /// Show a portal in the "Open in portal" menu, or leave it out.
+    SetPortalShown {
+        /// The portal's catalogue ID.
+        portal: String,
+        /// Whether the menu shows it.
+        shown: bool,
+    },
+    /// Rewrite an opt-in portal's addresses, or stop.
+    SetPortalRewrite {
+        /// The portal's catalogue ID.
+        portal: String,
+        /// Whether to rewrite.
+        enabled: bool,
+    },
 }
 
 impl Operation {

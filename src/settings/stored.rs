@@ -7,6 +7,8 @@
 //! | 1 | `{schemaVersion, tenants: [{name, id, domain?}], activeTenant, automaticRewrite, recentTenants}` |
 //! | 2 | as 1, with `activeTenant` renamed `defaultTenant`: the tenant for tabs that have none yet |
 //! | 3 | as 2, with `favourites`, `tenantColours`, `tenantLabels` (by tenant ID) and `pageOptions` |
+//! | 4 | as 3, with `initialDomain?` on tenants, `hiddenPortals` and `portalRewrite` (portal IDs) |
+//! | 5 | as 4, with `tags?` and `aliases?` (arrays of text) on tenants |
 //!
 //! Each version is read in its own terms, so an error names the path as the user's stored data
 //! has it (`activeTenant` in a version 1 value, `defaultTenant` in a version 2 one), and the
@@ -23,7 +25,8 @@ use crate::json::{self, JsonError};
 use crate::tenant::Tenant;
 use crate::tenant_id::TenantId;
 
-use super::{PageOptions, Settings, SettingsError, SCHEMA_VERSION};
+use super::{PageOptions, PortalChoices, Settings, SettingsError, SCHEMA_VERSION};
+use crate::portals::Rewrite;
 
 /// What each version calls its fields.
 struct Layout {
@@ -33,7 +36,15 @@ struct Layout {
     default_tenant: &'static str,
     /// Whether it has the marks of schema 3 (favourites, colours, labels, page options).
     marks: bool,
+    /// The fields a stored tenant may have.
+    tenant_fields: &'static [&'static str],
+    /// Whether it has the portal choices of schema 4.
+    portals: bool,
 }
+
+const TENANT_V1: &[&str] = &["name", "id", "domain"];
+const TENANT_V4: &[&str] = &["name", "id", "domain", "initialDomain"];
+const TENANT_V5: &[&str] = &["name", "id", "domain", "initialDomain", "tags", "aliases"];
 
 const V1: Layout = Layout {
     fields: &[
@@ -45,6 +56,8 @@ const V1: Layout = Layout {
     ],
     default_tenant: "activeTenant",
     marks: false,
+    tenant_fields: TENANT_V1,
+    portals: false,
 };
 
 const V2: Layout = Layout {
@@ -57,6 +70,8 @@ const V2: Layout = Layout {
     ],
     default_tenant: "defaultTenant",
     marks: false,
+    tenant_fields: TENANT_V1,
+    portals: false,
 };
 
 const V3: Layout = Layout {
@@ -73,6 +88,38 @@ const V3: Layout = Layout {
     ],
     default_tenant: "defaultTenant",
     marks: true,
+    tenant_fields: TENANT_V1,
+    portals: false,
+};
+
+const V4_FIELDS: &[&str] = &[
+    "schemaVersion",
+    "tenants",
+    "defaultTenant",
+    "automaticRewrite",
+    "recentTenants",
+    "favourites",
+    "tenantColours",
+    "tenantLabels",
+    "pageOptions",
+    "hiddenPortals",
+    "portalRewrite",
+];
+
+const V4: Layout = Layout {
+    fields: V4_FIELDS,
+    default_tenant: "defaultTenant",
+    marks: true,
+    tenant_fields: TENANT_V4,
+    portals: true,
+};
+
+const V5: Layout = Layout {
+    fields: V4_FIELDS,
+    default_tenant: "defaultTenant",
+    marks: true,
+    tenant_fields: TENANT_V5,
+    portals: true,
 };
 
 /// Reads stored settings of any supported version (see [`Settings::load`]).
@@ -86,6 +133,8 @@ pub(super) fn read(stored: Option<&Value>) -> Result<Settings, SettingsError> {
         1 => read_layout(object, &V1),
         2 => read_layout(object, &V2),
         3 => read_layout(object, &V3),
+        4 => read_layout(object, &V4),
+        5 => read_layout(object, &V5),
         found => Err(SettingsError::NewerVersion {
             found,
             supported: SCHEMA_VERSION,
@@ -157,6 +206,9 @@ pub(super) fn write(settings: &Settings) -> Value {
     options.insert("colourLine".into(), Value::Bool(page.colour_line));
     options.insert("banner".into(), Value::Bool(page.banner));
     object.insert("pageOptions".into(), Value::Object(options));
+    let ids = |set: &BTreeSet<&'static str>| Value::from(set.iter().copied().collect::<Vec<_>>());
+    object.insert("hiddenPortals".into(), ids(&settings.portals.hidden));
+    object.insert("portalRewrite".into(), ids(&settings.portals.rewrite));
     Value::Object(object)
 }
 
@@ -167,18 +219,42 @@ fn read_layout(object: &Map<String, Value>, layout: &Layout) -> Result<Settings,
     for (index, stored) in stored_tenants.iter().enumerate() {
         let path = json::index("tenants", index);
         let fields = json::object(stored, &path)?;
-        json::deny_unknown(fields, &path, &["name", "id", "domain"])?;
+        json::deny_unknown(fields, &path, layout.tenant_fields)?;
         let name = json::string(
             json::field(fields, &path, "name")?,
             &json::join(&path, "name"),
         )?;
         let id = json::string(json::field(fields, &path, "id")?, &json::join(&path, "id"))?;
-        let domain = match json::optional(fields, "domain") {
-            None => None,
-            Some(value) => Some(json::string(value, &json::join(&path, "domain"))?),
+        let text = |key: &str| -> Result<Option<&str>, SettingsError> {
+            match json::optional(fields, key) {
+                None => Ok(None),
+                Some(value) => Ok(Some(json::string(value, &json::join(&path, key))?)),
+            }
         };
-        let tenant = Tenant::new(name, id, domain)
-            .map_err(|error| SettingsError::InvalidTenant { index, error })?;
+        let texts = |key: &str| -> Result<Vec<String>, SettingsError> {
+            let Some(value) = json::optional(fields, key) else {
+                return Ok(Vec::new());
+            };
+            let at = json::join(&path, key);
+            json::array(value, &at)?
+                .iter()
+                .enumerate()
+                .map(|(n, item)| Ok(json::string(item, &json::index(&at, n))?.to_owned()))
+                .collect()
+        };
+        let invalid = |error| SettingsError::InvalidTenant { index, error };
+        let initial_domain = text("initialDomain")?;
+        let tenant = Tenant::new(name, id, text("domain")?)
+            .and_then(|tenant| tenant.with_initial_domain(initial_domain))
+            .map_err(invalid)?;
+        let (tags, aliases) = (texts("tags")?, texts("aliases")?);
+        let tenant = if tags.is_empty() && aliases.is_empty() {
+            tenant
+        } else {
+            tenant
+                .with_tags_and_aliases(&tags, &aliases)
+                .map_err(invalid)?
+        };
         tenants.push(tenant);
     }
     let default_tenant = match json::field(object, "", layout.default_tenant)? {
@@ -240,7 +316,30 @@ fn read_layout(object: &Map<String, Value>, layout: &Layout) -> Result<Settings,
         colour_line: flag("colourLine")?,
         banner: flag("banner")?,
     };
-    Ok(settings.with_marks(favourites, colours, labels, page))
+    let settings = settings.with_marks(favourites, colours, labels, page);
+    if !layout.portals {
+        return Ok(settings);
+    }
+    let portal_ids = |key: &str| -> Result<BTreeSet<&'static str>, SettingsError> {
+        let stored = json::array(json::field(object, "", key)?, key)?;
+        let mut ids = BTreeSet::new();
+        for (index, value) in stored.iter().enumerate() {
+            let id = json::string(value, &json::index(key, index))?;
+            ids.insert(super::known_portal(id)?.id);
+        }
+        Ok(ids)
+    };
+    let hidden = portal_ids("hiddenPortals")?;
+    let rewrite = portal_ids("portalRewrite")?;
+    if let Some(portal) = rewrite
+        .iter()
+        .find(|id| crate::portals::find(id).is_some_and(|p| p.rewrite != Rewrite::OptIn))
+    {
+        return Err(SettingsError::PortalNotRewritable {
+            portal: (*portal).to_owned(),
+        });
+    }
+    Ok(settings.with_portals(PortalChoices { hidden, rewrite }))
 }
 
 /// An object of tenant IDs to values read by `read`.

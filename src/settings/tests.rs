@@ -64,8 +64,15 @@ fn operation_fixture_cases_give_exact_results() {
     let mut failures = Vec::new();
     for case in cases {
         let base = &fixture["settings"][case["settings"].as_str().unwrap()];
-        let settings = Settings::load(Some(base)).unwrap();
-        let actual = match Operation::from_value(&case["operation"]) {
+        let mut settings = Settings::load(Some(base)).unwrap();
+        // `then`: the case is about a second operation on the result of the first.
+        let mut operation = &case["operation"];
+        if let Some(then) = case.get("then") {
+            let first = Operation::from_value(operation).unwrap();
+            settings = settings.apply(first).unwrap();
+            operation = then;
+        }
+        let actual = match Operation::from_value(operation) {
             Ok(operation) => {
                 // The typed operation survives a round trip through its JSON form.
                 let json = serde_json::to_value(&operation).unwrap();
@@ -129,7 +136,7 @@ fn fixtures_cover_every_settings_error() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn defaults_for_nothing_stored() {
     let expected = json!({
-        "schemaVersion": 3,
+        "schemaVersion": 5,
         "tenants": [],
         "defaultTenant": null,
         "automaticRewrite": true,
@@ -137,7 +144,7 @@ fn defaults_for_nothing_stored() {
         "favourites": [],
         "tenantColours": {},
         "tenantLabels": {},
-        "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}
+        "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": []
     });
     assert_eq!(Settings::load(None).unwrap().to_stored(), expected);
     assert_eq!(
@@ -257,11 +264,11 @@ fn import_applies_accepted_rows_and_keeps_everything_else() {
     assert_eq!(
         next.to_stored(),
         json!({
-            "schemaVersion": 3,
+            "schemaVersion": 5,
             "favourites": [],
             "tenantColours": {},
             "tenantLabels": {},
-            "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
+            "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": [],
             "tenants": [
                 {"name": "Contoso", "id": CONTOSO, "domain": "contoso.onmicrosoft.com"},
                 {"name": "Fabrikam Group", "id": FABRIKAM},
@@ -341,11 +348,11 @@ fn replace_tenants_fixes_up_active_and_recent_tenants() {
             {"name": "Adatum", "id": ADATUM, "domain": "Adatum.COM"}
         ]))),
         json!({"ok": {
-            "schemaVersion": 3,
+            "schemaVersion": 5,
             "favourites": [],
             "tenantColours": {},
             "tenantLabels": {},
-            "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false},
+            "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": [],
             "tenants": [
                 {"name": "Fabrikam", "id": FABRIKAM},
                 {"name": "Adatum", "id": ADATUM, "domain": "adatum.com"}
@@ -361,8 +368,8 @@ fn replace_tenants_fixes_up_active_and_recent_tenants() {
     );
     assert_eq!(
         outcome(replace(json!([]))),
-        json!({"ok": {"schemaVersion": 3, "tenants": [], "defaultTenant": null,
-            "automaticRewrite": false, "recentTenants": [], "favourites": [], "tenantColours": {}, "tenantLabels": {}, "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}}})
+        json!({"ok": {"schemaVersion": 5, "tenants": [], "defaultTenant": null,
+            "automaticRewrite": false, "recentTenants": [], "favourites": [], "tenantColours": {}, "tenantLabels": {}, "pageOptions": {"titlePrefix": true, "colourLine": true, "banner": false}, "hiddenPortals": [], "portalRewrite": []}})
     );
 }
 
@@ -423,6 +430,7 @@ fn ten_thousand_tenants_stay_fast() {
                     name: format!("New {n}"),
                     id: format!("10000000-0000-4000-8000-{n:012x}"),
                     domain: None,
+                    ..TenantInput::default()
                 },
             })
             .unwrap();
@@ -438,6 +446,7 @@ fn ten_thousand_tenants_stay_fast() {
                 name: "CUSTOMER 9999 ÜNÏCÖDÉ".into(),
                 id: "20000000-0000-4000-8000-000000000000".into(),
                 domain: None,
+                ..TenantInput::default()
             },
         }),
         Err(SettingsError::DuplicateTenantName {

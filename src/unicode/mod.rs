@@ -59,12 +59,10 @@ fn platform(text: &str, form: Form) -> Cow<'_, str> {
     Cow::Owned(crate::wasm::normalize(text, form))
 }
 
-/// A build with neither (never shipped): text stays as it is, so names compare and search
-/// without compatibility folding and are never wrongly merged.
+// Without a normaliser names would compare without compatibility folding, so two tenants that
+// look alike could both be stored: refuse to build rather than ship that.
 #[cfg(all(not(feature = "unicode-tables"), not(feature = "wasm")))]
-fn platform(text: &str, _form: Form) -> Cow<'_, str> {
-    Cow::Borrowed(text)
-}
+compile_error!("Tenant Switch needs a Unicode normaliser: the `unicode-tables` or the `wasm` feature");
 
 fn in_table(table: &[(char, char)], character: char) -> bool {
     table
