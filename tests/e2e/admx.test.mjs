@@ -416,13 +416,13 @@ describe('the checker rejects drift', () => {
 
   test('new schema keys reach the templates without a change to the generator; only German is then missing', () => {
     const grown = clone(SCHEMA);
-    grown.properties.tenants.items.properties.initialDomain = { type: 'string', description: 'Domain to sign in with.' };
+    grown.properties.tenants.items.properties.ticketQueue = { type: 'string', description: 'Queue of the ticket system.' };
     grown.properties.defaultTags = { title: 'Default tags', description: 'Tags for new tenants.', type: 'array', items: { type: 'string' } };
     const files = generate(grown);
     // The old schema does not know the new policy ...
     assert.ok(check(SCHEMA, files).includes('chrome/tenant-switch-chrome.admx: policy defaultTags is not in managed_schema.json'));
     // ... the new one is fully covered, except for the German texts nobody has written yet.
-    const untranslated = ['tenants.items.initialDomain.description', 'defaultTags.title', 'defaultTags.description'];
+    const untranslated = ['tenants.items.ticketQueue.description', 'defaultTags.title', 'defaultTags.description'];
     assert.deepEqual(
       check(grown, files).sort(),
       ['chrome', 'edge']
@@ -434,7 +434,7 @@ describe('the checker rejects drift', () => {
         .sort(),
     );
     const english = [...files].filter(([path]) => path.includes('en-US')).map(([, text]) => text).join('\n');
-    assert.match(english, /initialDomain \(text\): Domain to sign in with\./);
+    assert.match(english, /ticketQueue \(text\): Queue of the ticket system\./);
     assert.match(english, /<string id="defaultTags">Default tags<\/string>/);
   });
 
