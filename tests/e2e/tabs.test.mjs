@@ -303,6 +303,25 @@ describe('every tab keeps its tenant (Chromium)', () => {
     assert.deepEqual(await h.tabGroups(), { [FABRIKAM.id]: [tabId] });
   });
 
+  test('the switch is still said after the portal drops the tid from the address', async () => {
+    // The real portal's script replaces the address without tid right after load; that is no
+    // navigation, so "switched from" has to stay until the tab's next page.
+    const { page, tabId } = tabA;
+    try {
+      assert.deepEqual(await h.during(() => h.click(page, '#explicit', `/strip/switched?tid=${WOODGROVE.id}`)), [
+        `GET ${PORTAL}/strip/switched?tid=${WOODGROVE.id}`,
+      ]);
+      await h.tabIs(tabId, { tenant: WOODGROVE.id, portal: true, switchedFrom: FABRIKAM.id },
+        'storage.session: the address change of history.replaceState cleared switchedFrom');
+      assert.equal(await h.badgeTitle(tabId, title.switched(FABRIKAM, WOODGROVE)), title.switched(FABRIKAM, WOODGROVE));
+    } finally {
+      // Back to Fabrikam for the tests after this one.
+      await h.click(page, '#explicit', `/strip/tab-a?tid=${FABRIKAM.id}`);
+      await h.tabIs(tabId, { tenant: FABRIKAM.id, portal: true, switchedFrom: WOODGROVE.id });
+      await h.go(page, `${PORTAL}/strip/tab-a`);
+    }
+  });
+
   test('http: portal URLs are upgraded to https in the same redirect, an explicit tid included', async () => {
     const { page } = tabA;
     assert.deepEqual(await h.during(() => h.go(page, 'http://security.microsoft.com/strip/http-tab')), [
