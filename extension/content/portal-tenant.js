@@ -7,7 +7,8 @@
 //
 // It reads the tab's `tid` from its own address at document_start, before the portal's scripts
 // can drop it, and sends nothing anywhere: it only changes the `href` of a portal link without a
-// `tid`, inside the portal's own page. Whether a URL is a portal URL and whether it names a
+// `tid`, inside the portal's own page, and only while the extension rewrites (it asks the
+// background: `getState`, `pageTenant`). Whether a URL is a portal URL and whether it names a
 // tenant is decided as the core decides it (src/portal.rs); the browser's rules stay the
 // authority for every navigation.
 (() => {
@@ -30,6 +31,23 @@
   const here = () => new URL(location.href);
   let tabTenant = tidOf(here());
 
+  // With automatic rewrite off (or the settings unusable) the extension changes no address, so
+  // links stay as the page has them. Asked at start and again whenever the settings or the policy
+  // change; until the first answer, links get the tab's tid (rewrite is on by default).
+  let rewriting = true;
+  function askRewriting() {
+    api.runtime
+      .sendMessage({ what: 'getState' })
+      .then((answer) => {
+        if (answer?.ok) rewriting = answer.state.usable && answer.state.automaticRewrite && answer.state.hostAccess;
+      })
+      .catch(() => {});
+  }
+  askRewriting();
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed' || (area === 'local' && 'settings' in changes)) askRewriting();
+  });
+
   /** `href` with the tab's tid added, or null when it is not a portal URL or names a tenant. */
   function withTabTenant(href) {
     let url;
@@ -45,7 +63,7 @@
       url.username === '' &&
       url.password === '';
     const tenant = tidOf(here()) ?? tabTenant;
-    if (!portal || tidOf(url) !== null || !tenant) return null;
+    if (!rewriting || !portal || tidOf(url) !== null || !tenant) return null;
     // Appended as text, as the core's rewrite does, so the rest of the query stays as it was.
     const query = url.search === '' ? '?' : `${url.search}&`;
     url.search = `${query}tid=${encodeURIComponent(tenant)}`;

@@ -1,6 +1,8 @@
 // The same package in Firefox ESR: dist/extension installed into headless Firefox (puppeteer-core
-// over WebDriver BiDi), a local server on 127.0.0.1:443 standing in for the portal hosts. Every
-// assertion is on the address the document ended up at and on what the server received.
+// over WebDriver BiDi), a local server standing in for the portal hosts (on a free port: the pref
+// network.socket.forcePort sends Firefox's ports 443 and 80 there). Every assertion is on the
+// address the document ended up at and on what the server received. Each visit is a fresh tab:
+// a tab keeps the tenant it loaded with (tabs-firefox.test.mjs).
 //
 // Host access in Firefox: MV3 host permissions are opt-in there. Firefox 127 and later grant the
 // manifest's host_permissions at install (the pref extensions.originControls.grantByDefault, true by
@@ -10,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import core from './lib/core.mjs';
-import { EXTENSION_ID, launchFirefox } from './lib/firefox.mjs';
-import { CONTOSO, FABRIKAM, addTenant, requestUrl, setActiveTenant } from './lib/fixtures.mjs';
+import { EXTENSION_ID, forcePortPrefs, launchFirefox } from './lib/firefox.mjs';
+import { CONTOSO, FABRIKAM, addTenant, requestUrl, setDefaultTenant } from './lib/fixtures.mjs';
 import { ALL_HOSTS, LOOKALIKE_HOST, MTO_HOST, startPortalServer } from './lib/portal-server.mjs';
 
 const TID = CONTOSO.id;
@@ -22,10 +24,8 @@ let firefox;
 let tab;
 
 before(async () => {
-  // Port 443: Firefox maps host names, not ports (needs root, as CI has).
-  server = await startPortalServer({ port: 443 });
-  firefox = await launchFirefox({ hosts: ALL_HOSTS });
-  tab = await firefox.newPage();
+  server = await startPortalServer();
+  firefox = await launchFirefox({ hosts: ALL_HOSTS, prefs: forcePortPrefs(server.port) });
 });
 
 after(async () => {
@@ -33,9 +33,21 @@ after(async () => {
   await server?.close();
 });
 
-/** Navigates the tab to `url` as if typed; returns where it landed and what the server saw. */
+/**
+ * Opens a fresh tab (so no tab rule applies) and navigates it to `url` as if typed; returns where
+ * it landed and what the server saw.
+ */
 async function visit(url) {
-  await firefox.navigate(tab, 'about:blank');
+  if (tab) {
+    const href = await tab.evaluate(() => location.href).catch(() => null);
+    const [gone] = (await firefox.tabs()).filter((t) => t.url === href).map((t) => t.id);
+    await tab.close();
+    // Gone from the tab rules before the next tab loads anything.
+    for (let i = 0; i < 100 && gone !== undefined && ((await firefox.sessionStorage()).tabs ?? {})[gone]; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  tab = await firefox.newPage();
   server.clear();
   const landed = await firefox.navigate(tab, url);
   const hosts = new Set([new URL(url).host, new URL(landed).host]);
@@ -55,12 +67,12 @@ test('the extension installs in Firefox ESR and its background answers', async (
   assert.deepEqual(await firefox.dynamicRules(), []);
 });
 
-describe('with an active tenant', () => {
+describe('with a tenant for new tabs', () => {
   before(async () => {
     await firefox.sendOk(addTenant(CONTOSO));
     await firefox.sendOk(addTenant(FABRIKAM));
-    const state = await firefox.sendOk(setActiveTenant(TID));
-    assert.equal(state.settings.activeTenant, TID);
+    const state = await firefox.sendOk(setDefaultTenant(TID));
+    assert.equal(state.defaultTenant.id, TID);
   });
 
   test('a typed portal URL lands at the core\'s withTenant output; no request lacked tid', async () => {
@@ -144,10 +156,13 @@ describe('host access withdrawn, as in about:addons', () => {
   });
 });
 
-test('with "No tenant" active nothing is rewritten', async () => {
-  const state = await firefox.sendOk(setActiveTenant(null));
-  assert.equal(state.settings.activeTenant, null);
+test('with "No tenant" for new tabs nothing is rewritten', async () => {
+  // The tab of the last visit, in Contoso, goes first: its tab rules would keep rules installed.
+  await visit('https://intranet.example.org/');
+  const state = await firefox.sendOk(setDefaultTenant(null));
+  assert.equal(state.defaultTenant, null);
   assert.deepEqual(await firefox.dynamicRules(), []);
+  assert.deepEqual(await firefox.sessionRules(), []);
   const seen = await visit(TYPED);
   assert.equal(seen.url, TYPED);
   assert.deepEqual(seen.requests, [requestUrl(TYPED)]);

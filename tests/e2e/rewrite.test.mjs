@@ -1,20 +1,25 @@
 // Automatic rewrite, end to end: the real extension in headless Chromium, a local server standing
 // in for the portal hosts. Every assertion is on what the server received and on page.url().
+// These are the rules for tabs that have no tenant yet (the tenant for new tabs, dynamic rules
+// 3-8, and the explicit-tid rules 1 and 2): every visit is a fresh tab, because a tab keeps the
+// tenant it loaded with (tabs.test.mjs proves that part).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser } from './lib/browser.mjs';
+import { launchBrowser, waitFor } from './lib/browser.mjs';
 import {
   CONTOSO,
   FABRIKAM,
   URL_FIXTURE,
   addTenant,
   requestUrl,
-  setActiveTenant,
   setAutomaticRewrite,
+  setDefaultTenant,
 } from './lib/fixtures.mjs';
 import { LOOKALIKE_HOST, MTO_HOST, OTHER_HOST, startPortalServer } from './lib/portal-server.mjs';
 
 const TID = CONTOSO.id;
+const DEFAULT_RULES = JSON.parse(readFileSync(new URL('../fixtures/rules/default-tenant.json', import.meta.url), 'utf8'));
 
 let server;
 let browser;
@@ -25,8 +30,7 @@ before(async () => {
   browser = await launchBrowser({ server });
   await browser.sendOk(addTenant(CONTOSO));
   await browser.sendOk(addTenant(FABRIKAM));
-  await browser.sendOk(setActiveTenant(TID));
-  page = await browser.context.newPage();
+  await browser.sendOk(setDefaultTenant(TID));
 });
 
 after(async () => {
@@ -40,8 +44,18 @@ function requestsFor(...urls) {
   return server.requests.filter((r) => hosts.has(r.hostHeader) && r.path !== '/favicon.ico');
 }
 
-/** Navigates `page` to `url` as if typed; returns where it landed and what the server saw. */
+/**
+ * Opens a fresh tab (so no tab rule applies) and navigates it to `url` as if typed; returns where
+ * it landed and what the server saw. The tab stays open as `page` until the next visit.
+ */
 async function visit(url) {
+  if (page) {
+    const tabId = await browser.tabIdOf(page).catch(() => null);
+    await page.close();
+    // Gone from the tab rules before the next tab loads anything.
+    await waitFor(async () => !((await browser.sessionStorage()).tabs ?? {})[tabId]);
+  }
+  page = await browser.context.newPage();
   server.clear();
   const response = await page.goto(url);
   return {
@@ -66,7 +80,24 @@ async function followLink(href) {
   await page.waitForLoadState('load');
 }
 
-describe('with an active tenant and automatic rewrite on', () => {
+describe('with a tenant for new tabs and automatic rewrite on', () => {
+  test('the dynamic rules are the core\'s: explicit tid 1 and 2, the redirects 3-8 (GET only, http upgraded)', async () => {
+    const rules = await browser.dynamicRules();
+    assert.deepEqual(rules, DEFAULT_RULES);
+    assert.deepEqual(rules.map((r) => r.id), [1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const rule of rules.filter((r) => r.id >= 3)) {
+      assert.deepEqual(rule.condition.requestMethods, ['get']);
+      const http = rule.condition.urlFilter.startsWith('|http:');
+      assert.equal(rule.action.redirect.transform.scheme, http ? 'https' : undefined, rule.condition.urlFilter);
+    }
+  });
+
+  test('an http portal URL with an explicit tid is upgraded and keeps its tid', async () => {
+    const seen = await visit(`http://security.microsoft.com/alerts?tid=${FABRIKAM.id}#f`);
+    assert.equal(seen.url, `https://security.microsoft.com/alerts?tid=${FABRIKAM.id}#f`);
+    assert.deepEqual(seen.requests, [`https://security.microsoft.com/alerts?tid=${FABRIKAM.id}`]);
+  });
+
   test('a typed portal URL gains tid; path, parameters and fragment stay', async () => {
     const seen = await visit('https://security.microsoft.com/alerts?x=1#details');
     const expected = `https://security.microsoft.com/alerts?x=1&tid=${TID}#details`;
@@ -125,18 +156,23 @@ describe('with an active tenant and automatic rewrite on', () => {
 });
 
 describe('nothing is rewritten', () => {
-  test('with "No tenant" active', async () => {
-    const state = await browser.sendOk(setActiveTenant(null));
-    assert.equal(state.settings.activeTenant, null);
+  test('with "No tenant" for new tabs', async () => {
+    // The tab of the last visit, in Contoso, goes first: its tab rules would keep rules installed.
+    await visit('https://intranet.example.org/');
+    const state = await browser.sendOk(setDefaultTenant(null));
+    assert.equal(state.defaultTenant, null);
     assert.deepEqual(await browser.dynamicRules(), []);
+    assert.deepEqual(await browser.sessionRules(), []);
     const seen = await visit('https://security.microsoft.com/alerts');
     assert.equal(seen.url, 'https://security.microsoft.com/alerts');
     assert.deepEqual(seen.requests, ['https://security.microsoft.com/alerts']);
-    await browser.sendOk(setActiveTenant(TID));
+    await browser.sendOk(setDefaultTenant(TID));
   });
 
   test('with automatic rewrite off, and again after it is back on', async () => {
     await browser.sendOk(setAutomaticRewrite(false));
+    assert.deepEqual(await browser.dynamicRules(), []);
+    assert.deepEqual(await browser.sessionRules(), []);
     let seen = await visit('https://securitycenter.microsoft.com/alerts');
     assert.equal(seen.url, 'https://securitycenter.microsoft.com/alerts');
     assert.deepEqual(seen.requests, ['https://securitycenter.microsoft.com/alerts']);
@@ -176,9 +212,14 @@ const CHROMIUM_DIFFERS = new Map(
   ].map(([input, url]) => [input, { url, why: REQUERY }]),
 );
 
+/** Whether the redirect of `row` also upgrades it: an http portal URL that gains a tid. */
+function upgradedInBrowser(row) {
+  return row.redirects && URL.canParse(row.input) && new URL(row.input).protocol === 'http:';
+}
+
 describe('every row of the URL fixture, through the browser', () => {
   before(async () => {
-    await browser.sendOk(setActiveTenant(URL_FIXTURE.tenant));
+    await browser.sendOk(setDefaultTenant(URL_FIXTURE.tenant));
   });
 
   test('the rows that are not navigable are exactly the listed ones', () => {
@@ -188,11 +229,18 @@ describe('every row of the URL fixture, through the browser', () => {
     assert.deepEqual(unparsable.sort(), [...NOT_NAVIGABLE.keys()].sort());
   });
 
+  test('the rows upgraded to https are exactly the http portal rows that redirect', () => {
+    const upgraded = URL_FIXTURE.cases.filter((row) => upgradedInBrowser(row)).map((row) => row.input);
+    assert.deepEqual(upgraded, ['http://security.microsoft.com/alerts', 'http://security.microsoft.com:80/']);
+  });
+
   for (const row of URL_FIXTURE.cases) {
     if (NOT_NAVIGABLE.has(row.input)) continue;
     test(`${JSON.stringify(row.input)}: ${row.note}`, async () => {
       // A URL the core does not rewrite stays as the browser parsed it (WHATWG serialisation).
-      const coreFinal = row.browserExpected ?? row.expected ?? new URL(row.input).href;
+      // with_tenant keeps http; the browser's redirect also upgrades it to https.
+      const parsed = row.browserExpected ?? row.expected ?? new URL(row.input).href;
+      const coreFinal = upgradedInBrowser(row) ? parsed.replace(/^http:/, 'https:') : parsed;
       const differs = CHROMIUM_DIFFERS.get(row.input);
       const seen = await visit(row.input);
       if (differs) {

@@ -36,9 +36,10 @@ export async function waitFor(probe, done = Boolean, { timeout = 5000, interval 
 /**
  * Launches the browser. `server` is the running portal server (its port gets every test host);
  * `profileDir` an existing profile to reuse (a browser restart), else a fresh one that `close`
- * removes; `lang` the browser's UI language, e.g. 'en-US' or 'de'.
+ * removes; `lang` the browser's UI language, e.g. 'en-US' or 'de'; `args` extra command-line
+ * switches (e.g. '--restore-last-session').
  */
-export async function launchBrowser({ server, profileDir, lang = 'en-US', extensionDir = EXTENSION_DIR } = {}) {
+export async function launchBrowser({ server, profileDir, lang = 'en-US', extensionDir = EXTENSION_DIR, args = [] } = {}) {
   const ownProfile = profileDir === undefined;
   const profile = ownProfile ? makeProfile() : profileDir;
   // Every host name goes to the portal server, so even a navigation to a look-alike or an
@@ -62,6 +63,7 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
   });
 

@@ -1,7 +1,8 @@
 // Launches headless Debian Firefox ESR with dist/extension installed, driven by puppeteer-core over
 // WebDriver BiDi (Playwright cannot drive stock Firefox; see TOOLCHAIN.md "The extension in a real
 // browser"). Every test host resolves to 127.0.0.1 through the pref `network.dns.localDomains`; the
-// port stays the URL's own, so the portal server must listen on 127.0.0.1:443.
+// port stays the URL's own, so the portal server must listen on 127.0.0.1:443, unless the pref
+// `network.socket.forcePort` (`forcePortPrefs(port)`) sends ports 443 and 80 to its own port.
 //
 // Two Firefox traps this file works around:
 // - puppeteer's `page.goto` waits for navigation events that Firefox does not report for
@@ -25,6 +26,37 @@ export const EXTENSION_ID = 'tenant-switch@tenant-switch.invalid';
 /** Fixed with the pref `extensions.webextensions.uuids`, so extension page URLs are known. */
 export const EXTENSION_UUID = '5e1f0c2a-7b3d-4c8e-9a6f-0d2b4c6e8a1f';
 export const EXTENSION_ORIGIN = `moz-extension://${EXTENSION_UUID}`;
+
+/**
+ * Errors Firefox reports that no extension code can prevent, left out of `errors()`:
+ * - its remote-settings loader failing without network (a Firefox module, logged to stdout);
+ * - a content script's message the background had not answered yet when the page went away
+ *   (a tab closed or navigated right after it opened): Firefox reports the rejection it can no
+ *   longer hand to the script's own `.then` or `.catch`.
+ */
+export const FIREFOX_NOISE = [
+  /^console\.error: RSLoader: /,
+  /\/content\/portal-tenant\.js:\d+ Promise (resolved after context unloaded$|rejected after context unloaded: Actor 'Conduits' destroyed before query 'RuntimeMessage' was resolved)/m,
+];
+
+/**
+ * Rules as they were added: Firefox returns every absent rule field as null, and a query
+ * parameter's `replaceOnly` as false when it was not given.
+ */
+export function withoutNulls(value) {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k, v]) => v !== null && !(k === 'replaceOnly' && v === false))
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
+}
+
+/** Prefs that send every connection to ports 443 and 80 to `port` (the portal server's). */
+export function forcePortPrefs(port) {
+  return { 'network.socket.forcePort': `443=${port};80=${port}` };
+}
 
 /**
  * Launches Firefox. `hosts` are the host names that resolve to 127.0.0.1; `prefs` are extra
@@ -125,6 +157,26 @@ export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSIO
     }
   }
 
+  /**
+   * Runs `action` (a click, a reload) in `page` and resolves when the document it brings is
+   * complete, with its address; the same wait as `navigate`.
+   */
+  async function loadBy(page, action) {
+    await page.evaluate(() => {
+      globalThis.__tenantSwitchOldDocument = true;
+    });
+    await action();
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const where = await page
+        .evaluate(() => (!globalThis.__tenantSwitchOldDocument && document.readyState === 'complete' ? location.href : null))
+        .catch(() => null);
+      if (where !== null && where !== 'about:blank') return where;
+      if (Date.now() > deadline) throw new Error('no new document loaded');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Opens an extension page (e.g. 'options.html') in a new tab. */
   async function openExtensionPage(path) {
     const page = await newPage();
@@ -176,7 +228,7 @@ export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSIO
         .map((m) => m.category + ' ' + m.sourceName + ':' + m.lineNumber + ' ' + m.errorMessage))`,
     });
     if (answer.result.type !== 'success') throw new Error(`reading the console failed: ${JSON.stringify(answer.result)}`);
-    return [...consoleErrors, ...JSON.parse(answer.result.result.value)];
+    return [...consoleErrors, ...JSON.parse(answer.result.result.value)].filter((line) => !FIREFOX_NOISE.some((noise) => noise.test(line)));
   }
 
   return {
@@ -189,7 +241,22 @@ export async function launchFirefox({ hosts, prefs = {}, extensionDir = EXTENSIO
     send,
     sendOk,
     inExtension,
+    loadBy,
     dynamicRules: () => inExtension(() => browser.declarativeNetRequest.getDynamicRules()),
+    /** The session rules, without the null fields Firefox fills in (as Chromium returns them). */
+    sessionRules: async () => withoutNulls(await inExtension(() => browser.declarativeNetRequest.getSessionRules())),
+    /** The dynamic rules as `sessionRules` gives them: the rule objects as the core made them. */
+    dynamicRulesAsAdded: async () => withoutNulls(await inExtension(() => browser.declarativeNetRequest.getDynamicRules())),
+    /** What the session keeps in storage.session (the tabs' tenants, the revision). */
+    sessionStorage: () => inExtension(() => browser.storage.session.get(null)),
+    /** `[{id, url, openerTabId}]` of every tab (`url` only where the extension may see it). */
+    tabs: () => inExtension(() => browser.tabs.query({}).then((tabs) => tabs.map(({ id, url, openerTabId }) => ({ id, url, openerTabId })))),
+    /** What the toolbar button shows for one tab: `{text, title}`. */
+    badge: (tabId) =>
+      inExtension(
+        async (id) => ({ text: await browser.action.getBadgeText({ tabId: id }), title: await browser.action.getTitle({ tabId: id }) }),
+        tabId,
+      ),
     close: () => browser.close(),
   };
 }

@@ -59,3 +59,8 @@ export const replaceStoredSettings = (browser, settings) =>
     await chrome.storage.local.clear();
     await chrome.storage.local.set({ settings: value });
   }, settings);
+
+/** The tenant tab A is in, in the scenario (tests/fixtures/session/tenants.json). */
+export const FOURTH_COFFEE = { name: 'Fourth Coffee', id: '4c0ffee0-1234-4abc-8def-0123456789ab', domain: 'fourthcoffee.com' };
+/** A fourth tenant, for a second tab in a tenant of its own. */
+export const WOODGROVE = { name: 'Woodgrove Bank', id: '7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a' };

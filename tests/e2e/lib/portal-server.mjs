@@ -3,6 +3,11 @@
 // sent: a declarativeNetRequest redirect happens inside the browser, and the un-rewritten request
 // never arrives here. One port answers both http and https (the first byte of a connection tells
 // a TLS handshake from plain HTTP), because the browser maps every port of a host to it.
+//
+// Besides the plain page every path gets, a few paths reproduce what the real portal does to a
+// `tid` (see `portalRoutes` below): a page whose script drops the `tid` from the address after
+// load, the legacy hosts' redirects to security.microsoft.com, and a sign-in hop through a
+// stand-in for login.microsoftonline.com that comes back without the `tid`, by form POST or by GET.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -20,7 +25,21 @@ export const MTO_HOST = 'mto.security.microsoft.com';
 export const LOOKALIKE_HOST = 'securitycenter.windows.com.example.net';
 /** A host that is not a portal: stands in for "another site" that links to the portal. */
 export const OTHER_HOST = 'intranet.example.org';
-export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST];
+/** The sign-in stand-in: the portal sends a visitor without a session there and gets them back. */
+export const LOGIN_HOST = 'login.microsoftonline.com';
+export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST];
+/** Where the legacy hosts send everyone (the real ones answer 301/302 there). */
+export const PORTAL_HOME = 'security.microsoft.com';
+/** The portal path the sign-in stand-in posts its form to (the OpenID Connect redirect URI). */
+export const SIGN_IN_CALLBACK = '/auth/callback';
+
+/** The value of the first `tid` parameter of `url` (any letter case, as the portal reads it), or null. */
+export function tidOf(url) {
+  for (const [name, value] of new URL(url).searchParams) {
+    if (name.toLowerCase() === 'tid') return value;
+  }
+  return null;
+}
 
 function makeCertificate(dir, hosts) {
   const key = join(dir, 'key.pem');
@@ -52,9 +71,100 @@ function page(host, path) {
 }
 
 /**
+ * A portal page as the analyst works in it: links without a `tid` of every kind a tab is opened
+ * by (`#blank` target=_blank; `#plain` for a click, middle-click or Ctrl+click; `#open` a button
+ * calling `window.open(its data-url)`), and `#explicit` naming a tenant (its `tid` is set by the
+ * test). With `strip` its script replaces the address without `tid` once loaded, as the real
+ * portal's does, so the address no longer says which tenant the tab is in.
+ */
+function portalPage(host, path, { strip }) {
+  const script = `
+document.getElementById('open').addEventListener('click', (event) => {
+  window.open(event.currentTarget.dataset.url, '_blank');
+});
+${strip ? `addEventListener('load', () => {
+  const url = new URL(location.href);
+  for (const name of [...url.searchParams.keys()]) if (name.toLowerCase() === 'tid') url.searchParams.delete(name);
+  history.replaceState(history.state, '', url.href);
+  document.documentElement.dataset.stripped = 'true';
+});` : ''}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>${escapeHtml(host)}</title><link rel="icon" href="data:,"></head><body>
+<p id="where">${escapeHtml(host + path)}</p>
+<a id="same-site" href="/same-site/page?x=1#frag">same-site link</a>
+<a id="blank" target="_blank" href="/opened/blank">new tab</a>
+<a id="plain" href="/opened/plain">plain link</a>
+<button id="open" type="button" data-url="/opened/window-open">window.open</button>
+<a id="explicit" href="/explicit">link naming a tenant</a>
+<script>${script}</script>
+</body></html>`;
+}
+
+/** The sign-in stand-in's answer by form POST: a form that posts itself to the portal on load. */
+function formPostPage(action, fields) {
+  const inputs = Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Working...</title><link rel="icon" href="data:,"></head><body>
+<form id="back" method="post" action="${escapeHtml(action)}">${inputs}</form>
+<script>addEventListener('load', () => document.getElementById('back').submit());</script>
+</body></html>`;
+}
+
+/**
+ * What the real portal does to a `tid`, by path (every other path gets the plain page):
+ * - on a portal host, `/strip/<any>`: `portalPage` whose script drops the `tid` after load;
+ *   `/links/<any>`: the same page, address left alone.
+ * - on a legacy host (securitycenter.*), `/moved/<rest>`: 302 to
+ *   `https://security.microsoft.com/<rest>` with the query (its `tid` included);
+ *   `/moved-bare/<rest>`: the same without the query.
+ * - on a portal host, `/signin/<rest>?mode=post|get`: 302 to the sign-in stand-in, which comes back
+ *   to `https://security.microsoft.com/<rest>` without the `tid`: `mode=get` by a 302, `mode=post`
+ *   by a form POST to `SIGN_IN_CALLBACK` (fields `code`, `return`), answered by a 303 to the return
+ *   path. A POST the browser redirected would arrive with a `tid` in its address, or not at all.
+ * Returns `{status, headers, body}`, or null for the plain page.
+ */
+function route({ method, host, path, body }) {
+  const url = new URL(path, `https://${host}`);
+  const portal = PORTAL_HOSTS.includes(host);
+  const legacy = portal && host !== PORTAL_HOME;
+  const redirect = (location, status = 302) => ({ status, headers: { location }, body: '' });
+  if (method === 'POST') {
+    const fields = new URLSearchParams(body ?? '');
+    if (portal && url.pathname === SIGN_IN_CALLBACK && fields.get('return')) {
+      return redirect(`https://${PORTAL_HOME}${fields.get('return')}`, 303);
+    }
+    return null;
+  }
+  if (portal && url.pathname.startsWith('/strip/')) return { body: portalPage(host, path, { strip: true }) };
+  if (portal && url.pathname.startsWith('/links/')) return { body: portalPage(host, path, { strip: false }) };
+  if (legacy && url.pathname.startsWith('/moved/')) {
+    return redirect(`https://${PORTAL_HOME}/${url.pathname.slice('/moved/'.length)}${url.search}`);
+  }
+  if (legacy && url.pathname.startsWith('/moved-bare/')) {
+    return redirect(`https://${PORTAL_HOME}/${url.pathname.slice('/moved-bare/'.length)}`);
+  }
+  if (portal && url.pathname.startsWith('/signin/')) {
+    const back = `/${url.pathname.slice('/signin/'.length)}`;
+    const mode = url.searchParams.get('mode') === 'post' ? 'form_post' : 'query';
+    return redirect(`https://${LOGIN_HOST}/authorize?response_mode=${mode}&return=${encodeURIComponent(back)}`);
+  }
+  if (host === LOGIN_HOST && url.pathname === '/authorize') {
+    const back = url.searchParams.get('return') ?? '/';
+    if (url.searchParams.get('response_mode') === 'form_post') {
+      return { body: formPostPage(`https://${PORTAL_HOME}${SIGN_IN_CALLBACK}`, { code: 'stand-in-code', return: back }) };
+    }
+    return redirect(`https://${PORTAL_HOME}${back}`);
+  }
+  return null;
+}
+
+/**
  * Starts the server on 127.0.0.1 (a free port unless `port` is given).
  * Returns `{port, requests, clear(), requestsTo(host), close()}`; each request is recorded as
- * `{scheme, host, hostHeader, path, url, time}`, where `url` is `<scheme>://<Host header><path>`.
+ * `{method, scheme, host, hostHeader, path, url, time, body?}`, where `url` is
+ * `<scheme>://<Host header><path>` and `body` the request body as text (form posts).
  */
 export async function startPortalServer({ port = 0, hosts = ALL_HOSTS } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tenant-switch-cert-'));
@@ -70,9 +180,16 @@ export async function startPortalServer({ port = 0, hosts = ALL_HOSTS } = {}) {
     const host = hostHeader.replace(/:\d+$/, '');
     const path = request.url ?? '/';
     const url = `${scheme}://${hostHeader}${path}`;
-    requests.push({ scheme, host, hostHeader, path, url, time: Date.now() });
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    response.end(page(host, path));
+    const entry = { method: request.method, scheme, host, hostHeader, path, url, time: Date.now() };
+    requests.push(entry);
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      if (chunks.length) entry.body = Buffer.concat(chunks).toString('utf8');
+      const { status = 200, headers = {}, body = page(host, path) } = route(entry) ?? {};
+      response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers });
+      response.end(body);
+    });
   };
   const https = createHttpsServer(tls, answer('https'));
   const http = createHttpServer(answer('http'));
