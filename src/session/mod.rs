@@ -482,12 +482,19 @@ impl Session {
                 ..
             } => {
                 if let Some(url) = url {
+                    // Browsers clear a tab's badge at every new document: set it again.
+                    self.core.badges.remove(&tab_id);
                     let untagged = self.untagged();
                     let scope = self.scope();
                     self.core.tabs.committed(tab_id, &url, untagged, &scope);
                     self.refresh(&mut out, false);
                 } else if hidden && status.is_some() {
                     self.core.tabs.left_portal(tab_id);
+                    self.refresh(&mut out, false);
+                } else if status.as_deref() == Some("loading") {
+                    // A reload: a new document at the same address, whose badge the browser
+                    // cleared too.
+                    self.core.badges.remove(&tab_id);
                     self.refresh(&mut out, false);
                 }
             }

@@ -218,12 +218,12 @@ impl Tabs {
             return self.left_portal(id);
         }
         let tab = self.tabs.entry(id).or_default();
-        tab.switched_from = None;
         tab.invalid_tid = false;
         tab.inherited = false;
         match address {
             Address::NotPortal => {}
             Address::Tid(new) => {
+                tab.switched_from = None;
                 let new = TabTenant::Tenant(new);
                 if let Some(old) = tab.tenant.filter(|old| *old != new) {
                     if tab.portal && old != TabTenant::NotKnown {
@@ -234,6 +234,9 @@ impl Tabs {
                 tab.portal = true;
             }
             Address::NoTid => {
+                // The portal's own scripts drop the `tid` from the address bar after a load
+                // (`history.replaceState`); a navigation of a tab in a tenant always commits
+                // with one (the rules add it). So a note that a link switched the tab stays.
                 if tab.tenant.is_none() {
                     tab.tenant = Some(match untagged {
                         Untagged::Home => TabTenant::Home,
@@ -243,6 +246,7 @@ impl Tabs {
                 tab.portal = true;
             }
             Address::InvalidTid => {
+                tab.switched_from = None;
                 tab.portal = true;
                 tab.invalid_tid = true;
             }
