@@ -186,14 +186,26 @@ impl Session {
         }
     }
 
-    /// What the content script of a portal tab shows: the tab's tenant (name, label, colour)
-    /// and the page options. `{ok, tab, page}`; `page` is `null` while nothing may be shown.
+    /// What the content script of a portal tab needs: the tab's tenant (name, label, colour),
+    /// the page options (`null` while nothing may be shown), whether the extension rewrites
+    /// (so that links get the tab's `tid` only then) and the hosts it rewrites.
+    /// `{ok, tab, page, rewriting, hosts}`.
     pub(super) fn page_identity(&self, tab_id: Option<i64>, url: Option<&str>) -> Value {
-        let page = match &self.core.directory {
-            Ok(directory) => serde_json::to_value(directory.own.page()).unwrap_or(Value::Null),
-            Err(_) => Value::Null,
+        let (page, rewriting) = match &self.core.directory {
+            Ok(directory) => (
+                serde_json::to_value(directory.own.page()).unwrap_or(Value::Null),
+                directory.effective.settings.automatic_rewrite() && self.core.env.host_access,
+            ),
+            Err(_) => (Value::Null, false),
         };
-        json!({"ok": true, "tab": self.this_tab_view(tab_id, url), "page": page})
+        let hosts: Vec<&str> = self.scope().hosts().collect();
+        json!({
+            "ok": true,
+            "tab": self.this_tab_view(tab_id, url),
+            "page": page,
+            "rewriting": rewriting,
+            "hosts": hosts,
+        })
     }
 
     /// The portal catalogue with the analyst's choices: what the options page lists and the

@@ -100,6 +100,48 @@ ${strip ? `addEventListener('load', () => {
 </body></html>`;
 }
 
+/**
+ * A single-page portal: its title names the view (`Incidents - Microsoft Defender`), and its
+ * buttons do what the real portal's scripts do: `#navigate` moves to another view with
+ * `history.pushState` and a new title, `#retitle` replaces the `<title>` element itself, and
+ * `#rebuild` replaces the whole body. `#top` is a full-width button at the top edge, to show that
+ * nothing the extension draws takes its clicks.
+ */
+function spaPage(path) {
+  const script = `
+const views = ['Alerts', 'Advanced hunting', 'Action center'];
+let next = 0;
+document.getElementById('navigate').addEventListener('click', () => {
+  const view = views[next++ % views.length];
+  history.pushState({}, '', '/spa/' + view.toLowerCase().replace(/ /g, '-'));
+  document.title = view + ' - Microsoft Defender';
+});
+document.getElementById('retitle').addEventListener('click', () => {
+  const title = document.createElement('title');
+  title.textContent = 'Settings - Microsoft Defender';
+  document.querySelector('title').replaceWith(title);
+});
+document.getElementById('rebuild').addEventListener('click', () => {
+  const body = document.createElement('body');
+  body.innerHTML = '<p id="rebuilt">rebuilt</p>';
+  document.body.replaceWith(body);
+});
+document.getElementById('top').addEventListener('click', () => {
+  document.documentElement.dataset.topClicks = String(Number(document.documentElement.dataset.topClicks ?? 0) + 1);
+});`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Incidents - Microsoft Defender</title><link rel="icon" href="data:,">
+<style>html, body { margin: 0; background: #ffffff; } #top { display: block; width: 100%; height: 40px; margin: 0;
+border: 0; background: #ffffff; color: #ffffff; }</style></head><body>
+<button id="top" type="button">top</button>
+<p id="where">${escapeHtml(path)}</p>
+<button id="navigate" type="button">navigate</button>
+<button id="retitle" type="button">retitle</button>
+<button id="rebuild" type="button">rebuild</button>
+<script>${script}</script>
+</body></html>`;
+}
+
 /** The sign-in stand-in's answer by form POST: a form that posts itself to the portal on load. */
 function formPostPage(action, fields) {
   const inputs = Object.entries(fields)
@@ -114,6 +156,7 @@ function formPostPage(action, fields) {
 
 /**
  * What the real portal does to a `tid`, by path (every other path gets the plain page):
+ * - on a portal host, `/spa/<any>`: `spaPage`, a single-page app that changes its title;
  * - on a portal host, `/strip/<any>`: `portalPage` whose script drops the `tid` after load;
  *   `/links/<any>`: the same page, address left alone.
  * - on a legacy host (securitycenter.*), `/moved/<rest>`: 302 to
@@ -137,6 +180,7 @@ function route({ method, host, path, body }) {
     }
     return null;
   }
+  if (portal && url.pathname.startsWith('/spa/')) return { body: spaPage(path) };
   if (portal && url.pathname.startsWith('/strip/')) return { body: portalPage(host, path, { strip: true }) };
   if (portal && url.pathname.startsWith('/links/')) return { body: portalPage(host, path, { strip: false }) };
   if (legacy && url.pathname.startsWith('/moved/')) {
