@@ -1,13 +1,19 @@
 // Audit of what the extension may do and of the code it ships, without a browser.
 //
 // 1. The built manifest (dist/extension/manifest.json, made by ./build.sh) asks for nothing
-//    beyond the allowlist: two permissions, the three portal hosts over http and https, a CSP
-//    that allows only the extension's own scripts and WebAssembly, and no way for web pages or
-//    other extensions to reach in.
+//    beyond the allowlist: three permissions (unlimitedStorage since issue 10), the three portal
+//    hosts over http and https, exactly one content script pair on those hosts, a CSP that allows
+//    only the extension's own scripts and WebAssembly, and no way for web pages or other
+//    extensions to reach in.
 // 2. No hand-written page, script or style sheet under extension/ and www/ turns text into code
 //    or markup (innerHTML, eval, new Function, string timers, ...) or loads anything remote.
 // 3. The shipped wasm-bindgen glue has no path that builds a function from text, which the
 //    extension's CSP would refuse (the browser tests listen for CSP violations at run time).
+// 4. The content scripts read and write nothing but what ARCHITECTURE.md says: no storage, no
+//    network, no cookies; their only extension calls are runtime.getManifest (the packaged host
+//    list) and one runtime.sendMessage({what: 'pageTenant'}); the page-world script uses no
+//    extension API and hands over only the URL; the only attributes they set are a link's href
+//    and the one data attribute the two scripts answer through.
 //
 // Each scanner is also run on known-bad snippets, so a scanner that stopped finding anything
 // fails here rather than passing silently.
@@ -22,13 +28,12 @@ const DIST = join(ROOT, 'dist', 'extension');
 const GLUE = join(DIST, 'core', 'tenant_switch.js');
 
 const PORTAL_HOSTS = ['securitycenter.windows.com', 'securitycenter.microsoft.com', 'security.microsoft.com'];
-const PERMISSIONS = ['declarativeNetRequestWithHostAccess', 'storage'];
+const PERMISSIONS = ['declarativeNetRequestWithHostAccess', 'storage', 'unlimitedStorage'];
 const HOST_PERMISSIONS = PORTAL_HOSTS.flatMap((host) => [`https://${host}/*`, `http://${host}/*`]).sort();
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
 
 /** Keys that would let pages, other extensions or a remote server reach into the extension. */
 const FORBIDDEN_KEYS = [
-  'content_scripts',
   'web_accessible_resources',
   'externally_connectable',
   'optional_permissions',
@@ -260,7 +265,7 @@ function handWritten(dir) {
 describe('built manifest', () => {
   const manifest = readJson(join(DIST, 'manifest.json'));
 
-  test('asks for exactly storage and declarativeNetRequestWithHostAccess', () => {
+  test('asks for exactly storage, unlimitedStorage and declarativeNetRequestWithHostAccess', () => {
     assert.deepEqual([...(manifest.permissions ?? [])].sort(), PERMISSIONS);
   });
 
@@ -271,6 +276,24 @@ describe('built manifest', () => {
   test('has the CSP that allows only its own scripts and WebAssembly', () => {
     assert.equal(manifest.manifest_version, 3);
     assert.deepEqual(manifest.content_security_policy, { extension_pages: CSP });
+  });
+
+  test('has exactly one content script pair, on the portal hosts, in the top frame, from document_start', () => {
+    const entries = manifest.content_scripts ?? [];
+    const normalised = entries.map((entry) => ({ ...entry, matches: [...(entry.matches ?? [])].sort() }));
+    assert.deepEqual(normalised, [
+      { matches: HOST_PERMISSIONS, js: ['content/portal-tenant.js'], run_at: 'document_start', all_frames: false },
+      {
+        matches: HOST_PERMISSIONS,
+        js: ['content/portal-open.js'],
+        run_at: 'document_start',
+        all_frames: false,
+        world: 'MAIN',
+      },
+    ]);
+    for (const entry of entries) {
+      for (const path of entry.js) assert.ok(existsSync(join(DIST, path)), `${path} is not in dist/extension`);
+    }
   });
 
   test('lets no web page, other extension or remote server reach in', () => {
@@ -370,6 +393,108 @@ describe('hand-written pages and scripts', () => {
       audit(readFileSync(file, 'utf8'), extname(file)).map(
         ({ line, what }) => `${relative(ROOT, file)}:${line}: ${what}`,
       ),
+    );
+    assert.deepEqual(problems, []);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. The content scripts
+
+/** What a content script must not touch: storage, the network, cookies, other windows. */
+const CONTENT_RULES = [
+  [/\bfetch\s*\(/, 'fetch'],
+  [/\bXMLHttpRequest\b/, 'XMLHttpRequest'],
+  [/\bsendBeacon\b/, 'sendBeacon'],
+  [/\b(?:WebSocket|EventSource|WebTransport|RTCPeerConnection)\b/, 'a network connection'],
+  [/\bimportScripts\b|\bimport\s*\(/, 'loading code'],
+  [/\bnew\s+(?:Image|Worker|SharedWorker)\b/, 'a request through an element or worker'],
+  [/\bstorage\b/i, 'storage'],
+  [/\b(?:localStorage|sessionStorage|indexedDB|caches)\b/, 'page storage'],
+  [/\bcookies?\b|\bcookieStore\b/i, 'cookies'],
+  [/\bpostMessage\b/, 'postMessage'],
+];
+
+/** The extension APIs `code` reaches, as `namespace.member`, through chrome, browser or an alias of them. */
+function extensionCalls(code) {
+  const bases = new Set(['chrome', 'browser']);
+  for (const m of code.matchAll(/\b(?:const|let|var)\s+([\w$]+)\s*=\s*([^;]*)/g)) {
+    if (/(?<![\w$])(?:chrome|browser)(?![\w$])/.test(m[2])) bases.add(m[1]);
+  }
+  const calls = [];
+  for (const m of code.matchAll(/(?<![\w$])([\w$]+)\s*\.\s*([\w$]+)(?:\s*\.\s*([\w$]+))?/g)) {
+    if (bases.has(m[1]) || (m[1] === 'globalThis' && bases.has(m[2]) && m[3])) {
+      calls.push(m[1] === 'globalThis' ? `${m[3]}` : `${m[2]}${m[3] ? `.${m[3]}` : ''}`);
+    }
+  }
+  return calls;
+}
+
+/** The problems of one content script's text; `world` is 'ISOLATED' or 'MAIN'. */
+export function auditContentScript(text, world) {
+  const code = codeOnly(text);
+  const problems = findAll(code, CONTENT_RULES).map(({ line, what }) => `line ${line}: ${what}`);
+  const allowed = world === 'MAIN' ? [] : ['runtime.getManifest', 'runtime.sendMessage'];
+  const globalAccess = code.match(/globalThis\s*\.\s*(?:chrome|browser)\b/g) ?? [];
+  for (const call of extensionCalls(code)) {
+    if (!allowed.includes(call)) problems.push(`extension API ${call}`);
+  }
+  if (world === 'MAIN' && (globalAccess.length || /(?<![\w$.])(?:chrome|browser)(?![\w$])/.test(code))) {
+    problems.push('the page-world script touches an extension API');
+  }
+  const sends = [...text.matchAll(/\.\s*sendMessage\s*\(([^)]*)\)/g)].map((m) => m[1].replace(/\s+/g, ' ').trim());
+  const expectedSends = world === 'MAIN' ? [] : ["{ what: 'pageTenant' }"];
+  if (JSON.stringify(sends) !== JSON.stringify(expectedSends)) problems.push(`sendMessage calls ${JSON.stringify(sends)}`);
+  for (const m of text.matchAll(/\.\s*setAttribute\s*\(\s*([^,]+),/g)) {
+    const name = m[1].trim();
+    if (!["'href'", "'data-tenant-switch-open'"].includes(name)) {
+      problems.push(`sets the attribute ${name}`);
+    }
+  }
+  for (const m of text.matchAll(/new\s+CustomEvent\s*\(([^;]*?)\)\s*;/g)) {
+    if (!/\bdetail:\s*String\(url\)\s*,/.test(m[1])) problems.push(`a DOM event with more than the URL: ${m[1]}`);
+  }
+  return problems;
+}
+
+describe('content scripts', () => {
+  const manifest = readJson(join(DIST, 'manifest.json'));
+  const scripts = (manifest.content_scripts ?? []).flatMap((entry) => entry.js.map((path) => [path, entry.world ?? 'ISOLATED']));
+
+  test('the scanner finds what it looks for', () => {
+    const isolated = "const api = globalThis.browser ?? globalThis.chrome;\napi.runtime.sendMessage({ what: 'pageTenant' });\n";
+    assert.deepEqual(auditContentScript(isolated, 'ISOLATED'), []);
+    const open = "const asked = new CustomEvent('tenant-switch:open', { detail: String(url), cancelable: true });\n";
+    assert.deepEqual(auditContentScript(open, 'MAIN'), []);
+    const bad = [
+      ["fetch('https://example.net/x');", 'ISOLATED'],
+      ['navigator.sendBeacon(u, d);', 'ISOLATED'],
+      ['const x = new XMLHttpRequest();', 'ISOLATED'],
+      ['chrome.storage.local.get(null);', 'ISOLATED'],
+      ['const a = chrome; a.storage.local.set({});', 'ISOLATED'],
+      ['localStorage.setItem("tid", t);', 'ISOLATED'],
+      ['const c = document.cookie;', 'ISOLATED'],
+      ["api.runtime.sendMessage({ what: 'pageTenant', cookie: document.cookie });", 'ISOLATED'],
+      ["const api = chrome; api.runtime.sendMessage({ what: 'pageTenant' }); api.runtime.sendMessage({ what: 'log', url });", 'ISOLATED'],
+      ["const api = chrome; api.runtime.connect();", 'ISOLATED'],
+      ["const api = chrome; api.runtime.sendMessage({ what: 'pageTenant' }); api.tabs.query({});", 'ISOLATED'],
+      ["document.body.setAttribute('data-secret', s);", 'ISOLATED'],
+      ["new CustomEvent('tenant-switch:open', { detail: { url, cookie: document.cookie } });", 'MAIN'],
+      ["chrome.runtime.sendMessage('id', {});", 'MAIN'],
+      ["document.documentElement.setAttribute('data-tid', tid);", 'MAIN'],
+      ['window.top.postMessage(location.href, "*");', 'MAIN'],
+      ['new Image().src = "https://example.net/?" + location.href;', 'MAIN'],
+    ];
+    for (const [snippet, world] of bad) {
+      const text = world === 'ISOLATED' && !snippet.includes('sendMessage') ? `${snippet}\napi.runtime.sendMessage({ what: 'pageTenant' });` : snippet;
+      assert.notDeepEqual(auditContentScript(text, world), [], `not caught: ${snippet}`);
+    }
+  });
+
+  test('read and write nothing but the tab\'s tid, a link\'s href and the URL handed to window.open', () => {
+    assert.deepEqual(scripts.map(([path]) => path).sort(), ['content/portal-open.js', 'content/portal-tenant.js']);
+    const problems = scripts.flatMap(([path, world]) =>
+      auditContentScript(readFileSync(join(DIST, path), 'utf8'), world).map((problem) => `${path}: ${problem}`),
     );
     assert.deepEqual(problems, []);
   });

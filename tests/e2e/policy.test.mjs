@@ -1,41 +1,58 @@
 // Enterprise policy, for real: a test copy of the extension with a fixed key (so it has a known
-// ID), Chromium's mandatory policy file naming that ID, and the real popup, options page,
-// storage and rules. Writing /etc/chromium/policies/managed needs root (CI is root): without it
-// this test fails with the reason instead of skipping.
+// ID), Chromium's mandatory policy file naming that ID, and the real session, storage, rules and
+// pages. Writing /etc/chromium/policies/managed needs root (CI is root): without it this test
+// fails with the reason instead of skipping.
+//
+// What it proves: the policy's tenants are listed and marked, bad entries (also names that could
+// disguise themselves) are skipped and reported, a policy tenant shadows the user's own entry with
+// its ID, changes to policy tenants and turning forced rewrite off are refused, imports clash
+// with policy tenants, a chosen policy tenant rewrites, and a withdrawn one goes without a
+// restart. And issue 10's point: a worker start does not wait for storage.managed; it starts from
+// lastPolicy in storage.local, applies the browser's answer when it comes, and the state says
+// which policy is in force (policy.current, policy.seenAt).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 
 import { launchBrowser, waitFor } from './lib/browser.mjs';
-import {
-  POLICY_FILE,
-  keyedExtensionCopy,
-  reloadPolicies,
-  removePolicy,
-  requireRoot,
-  writePolicy,
-} from './lib/policy.mjs';
+import { message } from './lib/locales.mjs';
+import { keyedExtensionCopy, reloadPolicies, removePolicy, requireRoot, writePolicy } from './lib/policy.mjs';
 import { startPortalServer } from './lib/portal-server.mjs';
+import { restartWorker } from './lib/service-worker.mjs';
+import { FIXTURE_TENANTS, defaultRules, sortRules } from './lib/session-fixtures.mjs';
 
-const MANAGED_CONTOSO = { name: 'Managed Contoso', id: '6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b' };
-const MANAGED_NORTHWIND = {
-  name: 'Managed Northwind',
-  id: '3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a',
-  domain: 'northwind.example',
-};
+const MANAGED_CONTOSO = { name: 'Managed Contoso', id: FIXTURE_TENANTS.Contoso };
+const MANAGED_NORTHWIND = { name: 'Managed Northwind', id: '3c2b1a0f-9e8d-4c7b-8a69-5f4e3d2c1b0a', domain: 'northwind.example' };
 /** The user's own entry with a policy tenant's ID: hidden behind the policy's. */
 const MY_CONTOSO = { name: 'My Contoso', id: MANAGED_CONTOSO.id };
-const FABRIKAM = { name: 'Fabrikam', id: '0b8f4e2a-1d3c-4f5e-8a7b-9c0d1e2f3a4b' };
+const FABRIKAM = { name: 'Fabrikam, Inc.', id: FIXTURE_TENANTS.Fabrikam };
+const BIDI = { name: 'Invoice\u202Etxt.exe', id: '20000000-0000-4000-8000-000000000001' };
+const ZERO_WIDTH = { name: 'Conto\u200Bso', id: '20000000-0000-4000-8000-000000000002' };
 
 const POLICY = {
-  tenants: [MANAGED_CONTOSO, MANAGED_NORTHWIND, { name: 'Broken', id: 'not-a-guid' }],
+  tenants: [MANAGED_CONTOSO, MANAGED_NORTHWIND, { name: 'Broken', id: 'not-a-guid' }, BIDI, ZERO_WIDTH],
   forceAutomaticRewrite: true,
 };
-const MANAGED_TEXT = 'Managed by your organisation';
+const OWN_SETTINGS = {
+  schemaVersion: 2,
+  tenants: [MY_CONTOSO, FABRIKAM],
+  defaultTenant: null,
+  automaticRewrite: false,
+  recentTenants: [],
+};
+
+const operation = (op) => ({ what: 'applyOperation', operation: op });
+const pick = (id) => ({ what: 'pickTenant', id, tab: null, view: 'tab' });
+const fieldsOf = (error) => Object.fromEntries(Object.entries(error).filter(([key]) => key !== 'message'));
 
 describe('enterprise policy (Chromium managed policy file)', () => {
   let copy;
   let server;
   let browser;
+
+  const state = () => browser.sendOk({ what: 'getState' });
+  const stateOnce = (done, timeout = 5000) => waitFor(state, done, { timeout, interval: 100 });
+  const rows = async () => (await browser.send({ what: 'listTenants', query: '', page: 0 })).list.rows;
 
   before(async () => {
     requireRoot();
@@ -45,17 +62,8 @@ describe('enterprise policy (Chromium managed policy file)', () => {
     browser = await launchBrowser({ server, extensionDir: copy.dir });
     assert.equal(browser.extensionId, copy.extensionId, 'the key gives the ID the policy names');
     // The user's list as it was before the administrator pushed the policy.
-    await browser.inWorker(
-      (settings) => chrome.storage.local.set({ settings }),
-      {
-        schemaVersion: 1,
-        tenants: [MY_CONTOSO, FABRIKAM],
-        activeTenant: null,
-        automaticRewrite: false,
-        recentTenants: [],
-      },
-    );
-    await waitFor(async () => (await browser.sendOk({ what: 'getState' })).settings.tenants.length === 2);
+    await browser.inWorker((settings) => chrome.storage.local.set({ settings }), OWN_SETTINGS);
+    await stateOnce((s) => s.ownTenantCount === 2 && s.policy.current);
   });
 
   after(async () => {
@@ -68,188 +76,146 @@ describe('enterprise policy (Chromium managed policy file)', () => {
     }
   });
 
-  test('the browser hands the policy to the extension; the core merges it, shadows and reports', async () => {
+  test('the policy is read, merged and reported: tenants marked, bad entries skipped, rewrite forced', async () => {
     assert.deepEqual(await browser.inWorker(() => chrome.storage.managed.get(null)), POLICY);
-    const { policy } = await browser.sendOk({ what: 'getState' });
-    assert.deepEqual(policy, {
-      settings: {
-        schemaVersion: 1,
-        tenants: [MANAGED_CONTOSO, MANAGED_NORTHWIND, FABRIKAM],
-        activeTenant: null,
-        automaticRewrite: true,
-        recentTenants: [],
+    const { policy, ...rest } = await state();
+    assert.deepEqual(
+      { ...policy, seenAt: typeof policy.seenAt, problems: policy.problems.map(fieldsOf) },
+      {
+        inForce: true,
+        current: true,
+        seenAt: 'number',
+        syncDisabled: false,
+        forceAutomaticRewrite: true,
+        problems: [
+          { name: 'PolicyInvalidTenant', index: 2, error: { name: 'TenantIdInvalidCharacter', character: 'n', position: 1 } },
+          { name: 'PolicyInvalidTenant', index: 3, error: { name: 'TenantNameBidiControl', codePoint: 'U+202E', position: 8 } },
+          { name: 'PolicyInvalidTenant', index: 4, error: { name: 'TenantNameZeroWidthCharacter', codePoint: 'U+200B', position: 6 } },
+        ],
       },
-      managedTenants: [MANAGED_CONTOSO.id, MANAGED_NORTHWIND.id],
-      shadowedTenants: [MY_CONTOSO.id],
-      nameClashes: [],
-      activeTenantRemoved: null,
-      automaticRewriteForced: true,
-      syncDisabled: false,
-      problems: [
-        {
-          name: 'PolicyInvalidTenant',
-          index: 2,
-          error: { name: 'TenantIdInvalidCharacter', character: 'n', position: 1 },
-        },
+    );
+    assert.deepEqual(
+      [rest.tenantCount, rest.ownTenantCount, rest.managedCount, rest.automaticRewrite, rest.automaticRewriteForced],
+      [3, 2, 2, true, true],
+    );
+    assert.deepEqual(
+      (await rows()).map((row) => [row.name, row.managed]),
+      [
+        ['Fabrikam, Inc.', false],
+        ['Managed Contoso', true],
+        ['Managed Northwind', true],
       ],
-    });
+    );
+    // Names that could disguise themselves are listed nowhere, not even in the picker.
+    const picker = await browser.send({ what: 'picker', query: '', tab: null });
+    assert.ok(!JSON.stringify(picker.picker).includes('Invoice'));
+    assert.ok(!JSON.stringify(picker.picker).includes(ZERO_WIDTH.id));
+    assert.deepEqual((await browser.storage()).lastPolicy, { seenAt: policy.seenAt, managed: POLICY });
   });
 
-  test('policy tenants are never copied into storage.local', async () => {
-    const stored = await browser.storage();
-    assert.deepEqual(stored.settings.tenants, [MY_CONTOSO, FABRIKAM]);
-    assert.equal(JSON.stringify(stored).includes(MANAGED_NORTHWIND.id), false);
-  });
-
-  test('options: managed tenants are marked and have no Edit or Delete; the bad entry is noted', async () => {
+  test('options: managed tenants are marked and have no Edit or Delete; the bad entries are noted', async () => {
     const page = await browser.openExtensionPage('options.html');
-    const item = (name) => page.getByRole('listitem').filter({ hasText: name });
-    await item('Managed Northwind').waitFor();
+    const row = (name) => page.locator('#tenant-rows tr').filter({ hasText: name });
+    await row('Managed Northwind').waitFor();
     for (const name of ['Managed Contoso', 'Managed Northwind']) {
-      assert.match(await item(name).innerText(), new RegExp(MANAGED_TEXT));
-      assert.equal(await item(name).getByRole('button').count(), 0, `${name} has no buttons`);
+      assert.match(await row(name).innerText(), new RegExp(message('managedTenant')));
+      assert.equal(await row(name).getByRole('button').count(), 0, `${name} has no buttons`);
     }
-    assert.equal(await item('My Contoso').count(), 0, 'the shadowed user entry is hidden');
-    assert.equal(await item('Fabrikam').getByRole('button', { name: 'Edit' }).count(), 1);
-    assert.doesNotMatch(await item('Fabrikam').innerText(), new RegExp(MANAGED_TEXT));
-    await page.getByRole('note').getByText('Policy tenant number 2', { exact: false }).waitFor();
-    const checkbox = page.getByLabel('Automatic tenant rewrite');
-    assert.equal(await checkbox.isChecked(), true);
-    assert.equal(await checkbox.isDisabled(), true);
+    assert.equal(await row('My Contoso').count(), 0, 'the shadowed entry is hidden');
+    assert.equal(await row('Fabrikam').getByRole('button', { name: message('edit') }).count(), 1);
+    const note = page.getByRole('note');
+    await note.getByText(message('policyInForce'), { exact: true }).waitFor();
+    assert.equal(await note.locator('li').count(), 4, 'the policy in force and three ignored entries');
+    assert.ok(!(await page.locator('body').innerText()).includes('Invoice'));
+    const checkbox = page.locator('#automatic-rewrite');
+    assert.deepEqual([await checkbox.isChecked(), await checkbox.isDisabled()], [true, true]);
     await page.close();
   });
 
-  test('the background refuses to change a managed tenant or turn forced rewrite off', async () => {
+  test('policy tenants are never copied into the stored settings', async () => {
+    const stored = await browser.storage();
+    assert.deepEqual(stored.settings, OWN_SETTINGS);
+    assert.equal(JSON.stringify(stored.settings).includes(MANAGED_NORTHWIND.id), false);
+  });
+
+  test('changing a policy tenant or turning forced rewrite off is refused', async () => {
     const refusals = [
       [{ op: 'deleteTenant', id: MANAGED_CONTOSO.id }, 'PolicyTenantManaged'],
       [{ op: 'editTenant', id: MANAGED_NORTHWIND.id, tenant: { name: 'X', id: MANAGED_NORTHWIND.id } }, 'PolicyTenantManaged'],
       [{ op: 'addTenant', tenant: { name: 'Y', id: MANAGED_NORTHWIND.id } }, 'PolicyTenantManaged'],
       [{ op: 'setAutomaticRewrite', enabled: false }, 'PolicyAutomaticRewriteForced'],
     ];
-    for (const [operation, name] of refusals) {
-      const answer = await browser.send({ what: 'applyOperation', operation });
-      assert.equal(answer.ok, false);
-      assert.equal(answer.error.name, name, JSON.stringify(operation));
+    for (const [op, name] of refusals) {
+      const answer = await browser.send(operation(op));
+      assert.equal(answer.ok, false, JSON.stringify(op));
+      assert.equal(answer.error.name, name, JSON.stringify(op));
     }
-    assert.deepEqual((await browser.storage()).settings.tenants, [MY_CONTOSO, FABRIKAM]);
+    assert.deepEqual((await browser.storage()).settings, OWN_SETTINGS);
   });
 
   test('import: rows that clash with a policy tenant are rejected in the preview and when applied', async () => {
     const ADATUM = { name: 'Adatum', id: 'd0bd8401-04a0-4f53-bc15-761e19021d19' };
-    const OTHER_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-    const csv = [
-      'name,tenant id',
-      `Imported Northwind,${MANAGED_NORTHWIND.id}`,
-      `managed contoso,${OTHER_ID}`,
-      `${ADATUM.name},${ADATUM.id}`,
-    ].join('\n');
-    const page = await browser.openExtensionPage('options.html');
-    await page.getByRole('listitem').filter({ hasText: 'Managed Northwind' }).waitFor();
-    await page
-      .getByLabel('Import tenants')
-      .setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.getByRole('heading', { name: 'Preview of \u2068customers.csv\u2069' }).waitFor();
-    assert.equal(
-      await page.locator('#import-counts').textContent(),
-      '1 new, 0 renamed, 0 unchanged, 2 rejected',
-    );
-    const rejected = await page.locator('#import-rejected-rows tr').evaluateAll((rows) =>
-      rows.map((row) => [...row.cells].map((cell) => cell.textContent)),
-    );
-    assert.deepEqual(rejected, [
+    const csv = ['name,tenant id', `Imported Northwind,${MANAGED_NORTHWIND.id}`, `managed contoso,9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d`, `${ADATUM.name},${ADATUM.id}`].join('\n');
+    const data = Buffer.from(csv).toString('base64');
+    const preview = await browser.send({ what: 'previewImport', data });
+    assert.deepEqual(preview.preview.counts, { new: 1, renamed: 0, unchanged: 0, rejected: 2 });
+    assert.deepEqual(
+      preview.preview.rows.filter((r) => r.status === 'rejected').map((r) => [r.line, r.error.name]),
       [
-        'Line 2',
-        `Tenant ID ${MANAGED_NORTHWIND.id} belongs to \u2068Managed Northwind\u2069, a tenant your organisation manages: it cannot be imported.`,
+        [2, 'ImportRowManagedTenant'],
+        [3, 'ImportRowManagedName'],
       ],
-      [
-        'Line 3',
-        `The name \u2068managed contoso\u2069 is used by tenant ${MANAGED_CONTOSO.id}, which your organisation manages.`,
-      ],
-    ]);
-    // The background judges the file again under the policy it holds, with the same result.
-    await page.getByRole('button', { name: 'Apply import' }).click();
-    await page
-      .getByRole('status')
-      .getByText('Import applied: 1 new, 0 renamed, 0 unchanged, 2 rejected.')
-      .waitFor();
+    );
+    const applied = await browser.send({ what: 'importTenants', data });
+    assert.deepEqual(applied.preview.counts, preview.preview.counts);
     assert.deepEqual((await browser.storage()).settings.tenants, [MY_CONTOSO, FABRIKAM, ADATUM]);
-    await page.close();
-    // Back to the user's list as it was, for the tests after this one.
-    await browser.inWorker(
-      (tenants) =>
-        chrome.storage.local.get('settings').then(({ settings }) =>
-          chrome.storage.local.set({ settings: { ...settings, tenants } })),
-      [MY_CONTOSO, FABRIKAM],
-    );
-    await waitFor(async () => (await browser.sendOk({ what: 'getState' })).settings.tenants.length === 2);
-    assert.deepEqual(browser.errors, []);
+    await browser.sendOk(operation({ op: 'deleteTenant', id: ADATUM.id }));
   });
 
-  test('popup: picking a policy tenant rewrites portal navigations to it', async () => {
-    const popup = await browser.openExtensionPage('popup.html');
-    const option = popup.getByRole('option', { name: 'Managed Northwind' });
-    await option.waitFor();
-    assert.match(await option.innerText(), new RegExp(MANAGED_TEXT));
-    await option.click();
-    await popup.getByRole('option', { name: 'Managed Northwind', selected: true }).waitFor();
-
+  test('picking a policy tenant: kept as managedActiveTenant, and portal navigations go to it', async () => {
+    const answer = await browser.send(pick(MANAGED_NORTHWIND.id));
+    assert.equal(answer.ok, true, JSON.stringify(answer.error));
     const stored = await browser.storage();
     assert.equal(stored.managedActiveTenant, MANAGED_NORTHWIND.id);
-    assert.equal(stored.settings.activeTenant, null);
-
+    assert.equal(stored.settings.defaultTenant, null);
+    assert.equal(answer.state.defaultTenant.id, MANAGED_NORTHWIND.id);
+    assert.deepEqual(sortRules(await browser.dynamicRules()), defaultRules(MANAGED_NORTHWIND.id));
     const page = await browser.context.newPage();
     server.clear();
     await page.goto('https://security.microsoft.com/incidents');
     assert.equal(page.url(), `https://security.microsoft.com/incidents?tid=${MANAGED_NORTHWIND.id}`);
-    assert.deepEqual(
-      server.requests.filter((r) => r.path !== '/favicon.ico').map((r) => r.url),
-      [`https://security.microsoft.com/incidents?tid=${MANAGED_NORTHWIND.id}`],
-    );
+    assert.deepEqual(server.requestsTo('security.microsoft.com').map((r) => r.url), [
+      `https://security.microsoft.com/incidents?tid=${MANAGED_NORTHWIND.id}`,
+    ]);
     await page.close();
-    await popup.close();
   });
 
-  test('a policy tenant shadows the user entry with its ID when chosen', async () => {
-    const popup = await browser.openExtensionPage('popup.html');
-    await popup.getByRole('option', { name: 'Managed Contoso' }).click();
-    await popup.getByRole('option', { name: 'Managed Contoso', selected: true }).waitFor();
-    assert.equal(await popup.getByRole('option', { name: 'My Contoso' }).count(), 0);
+  test("a policy tenant with the user's own ID, when picked, is stored in the user's settings", async () => {
+    const answer = await browser.send(pick(MANAGED_CONTOSO.id));
+    assert.equal(answer.ok, true, JSON.stringify(answer.error));
+    assert.deepEqual([answer.state.defaultTenant.name, answer.state.defaultTenant.managed], ['Managed Contoso', true]);
     const stored = await browser.storage();
-    // The user has this ID themselves, so the choice is in their own settings.
-    assert.equal(stored.settings.activeTenant, MY_CONTOSO.id);
-    assert.equal(stored.managedActiveTenant, null);
-    await popup.getByRole('option', { name: 'Managed Northwind' }).click();
-    await popup.getByRole('option', { name: 'Managed Northwind', selected: true }).waitFor();
-    await popup.close();
+    assert.equal(stored.settings.defaultTenant, MY_CONTOSO.id);
+    assert.ok(stored.managedActiveTenant === null || stored.managedActiveTenant === undefined, String(stored.managedActiveTenant));
+    await browser.sendOk(pick(MANAGED_NORTHWIND.id));
   });
 
-  test('policy drops the active tenant: "No tenant", rules cleared, the user is told, no restart', async () => {
-    const popup = await browser.openExtensionPage('popup.html');
+  test('the policy withdraws the chosen tenant: the home tenant, no rules, the pages say so, no restart', async () => {
+    const popup = await browser.openExtensionPage('popup.html?view=tab');
     const options = await browser.openExtensionPage('options.html');
-    assert.equal((await browser.dynamicRules()).length > 0, true);
+    assert.deepEqual(sortRules(await browser.dynamicRules()), defaultRules(MANAGED_NORTHWIND.id));
 
     writePolicy(copy.extensionId, { tenants: [MANAGED_CONTOSO] });
-    // Chromium watches its policy folder and reloads a changed file after a few seconds by
-    // itself; the extension gets storage.onChanged('managed') and applies it at once.
-    const state = await waitFor(
-      async () => (await browser.sendOk({ what: 'getState' })).policy,
-      (policy) => policy.activeTenantRemoved !== null,
-      { timeout: 20_000, interval: 250 },
-    );
-    assert.equal(state.activeTenantRemoved, MANAGED_NORTHWIND.id, `${POLICY_FILE} was not reloaded`);
-    assert.equal(state.settings.activeTenant, null);
-    assert.equal(state.automaticRewriteForced, false);
+    await reloadPolicies(browser.context);
+    const after = await stateOnce((s) => s.defaultTenantRemoved !== null);
+    assert.equal(after.defaultTenantRemoved, MANAGED_NORTHWIND.id);
+    assert.equal(after.defaultTenant, null);
+    assert.deepEqual([after.automaticRewriteForced, after.automaticRewrite], [false, false]);
     assert.deepEqual(await browser.dynamicRules(), []);
 
-    const told = `Your organisation no longer provides the tenant ${MANAGED_NORTHWIND.id}`;
-    for (const page of [popup, options]) {
-      await page.getByRole('alert').filter({ hasText: told }).waitFor();
-    }
-    await popup.getByRole('option', { name: 'No tenant', selected: true }).waitFor();
-    assert.equal(await popup.getByRole('option', { name: 'Managed Northwind' }).count(), 0);
-    // Managed Contoso is still listed, so the user's own entry with its ID stays hidden.
-    await options.getByRole('listitem').filter({ hasText: 'My Contoso' }).waitFor({ state: 'detached' });
-
+    const told = message('policyActiveTenantRemoved', [MANAGED_NORTHWIND.id]);
+    await popup.locator('#notice').getByText(told, { exact: true }).waitFor();
+    await options.getByRole('alert').filter({ hasText: told }).waitFor();
     const page = await browser.context.newPage();
     server.clear();
     await page.goto('https://security.microsoft.com/incidents');
@@ -257,22 +223,54 @@ describe('enterprise policy (Chromium managed policy file)', () => {
     await page.close();
 
     // Choosing a tenant again ends the notice.
-    await popup.getByRole('option', { name: 'Fabrikam' }).click();
-    await popup.getByRole('option', { name: 'Fabrikam', selected: true }).waitFor();
-    assert.equal((await browser.sendOk({ what: 'getState' })).policy.activeTenantRemoved, null);
-    assert.equal(await popup.getByRole('alert').filter({ hasText: told }).count(), 0);
+    const chosen = await browser.sendOk(pick(FABRIKAM.id));
+    assert.equal(chosen.defaultTenantRemoved, null);
+    await popup.close();
+    await options.close();
   });
 
-  test('"Reload policies" on chrome://policy applies a change at once', async () => {
-    writePolicy(copy.extensionId, { tenants: [], forceAutomaticRewrite: true });
-    await reloadPolicies(browser.context);
-    const policy = await waitFor(
-      async () => (await browser.sendOk({ what: 'getState' })).policy,
-      (p) => p.managedTenants.length === 0,
-      { timeout: 3000 },
+  test('a worker start does not wait for the browser: it starts from lastPolicy, then applies the answer', async () => {
+    const current = await state();
+    assert.equal(current.policy.current, true);
+    // The policy as an earlier worker last saw it, different from what the browser holds now.
+    const LAST_SEEN = { name: 'Last Seen Ltd', id: FIXTURE_TENANTS.Woodgrove };
+    const lastSeenAt = 1_767_225_600_000;
+    await browser.inWorker(
+      (last) => chrome.storage.local.set({ lastPolicy: last }),
+      { seenAt: lastSeenAt, managed: { tenants: [LAST_SEEN], forceAutomaticRewrite: true } },
     );
-    assert.deepEqual(policy.managedTenants, []);
-    assert.equal(policy.automaticRewriteForced, true);
+    // The message that wakes the new worker is answered before the browser's policy arrives.
+    const first = await restartWorker(browser);
+    assert.equal(first.ok, true);
+    assert.deepEqual(
+      { ...first.state.policy, problems: undefined },
+      { inForce: true, current: false, seenAt: lastSeenAt, syncDisabled: false, forceAutomaticRewrite: true, problems: undefined },
+    );
+    assert.deepEqual([first.state.managedCount, first.state.automaticRewriteForced], [1, true]);
+
+    // Then the browser answers, and its policy is in force and stored for the next start.
+    const applied = await stateOnce((s) => s.policy.current);
+    assert.equal(applied.policy.current, true);
+    assert.ok(applied.policy.seenAt > lastSeenAt);
+    assert.deepEqual([applied.managedCount, applied.automaticRewriteForced], [1, false]);
+    assert.deepEqual((await rows()).map((r) => r.name), ['Fabrikam, Inc.', 'Managed Contoso']);
+    assert.deepEqual((await browser.storage()).lastPolicy, { seenAt: applied.policy.seenAt, managed: { tenants: [MANAGED_CONTOSO] } });
+    const options = await browser.openExtensionPage('options.html');
+    await options.getByRole('note').getByText(message('policyInForce'), { exact: true }).waitFor();
+    await options.close();
+  });
+
+  test('"Reload policies" applies a change at once; sync disabled by policy is refused', async () => {
+    writePolicy(copy.extensionId, { tenants: [], forceAutomaticRewrite: true, disableSync: true });
+    await reloadPolicies(browser.context);
+    const changed = await stateOnce((s) => s.managedCount === 0 && s.policy.syncDisabled);
+    assert.deepEqual(
+      [changed.policy.forceAutomaticRewrite, changed.automaticRewrite, changed.sync.allowed],
+      [true, true, false],
+    );
+    const refused = await browser.send({ what: 'setSyncEnabled', enabled: true });
+    assert.equal(refused.error?.name, 'SyncDisabledByPolicy');
+    assert.ok(isDeepStrictEqual((await browser.storage()).settings.tenants, OWN_SETTINGS.tenants));
     assert.deepEqual(browser.errors, []);
   });
 });
