@@ -101,11 +101,17 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
 
   async function worker() {
     const running = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
-    return watch(running ?? (await context.waitForEvent('serviceworker', { timeout: 10_000 })));
+    if (running) return watch(running);
+    const started = context.waitForEvent('serviceworker', { timeout: 10_000 });
+    // A worker the browser stopped while idle starts again for a message (once the extension's
+    // id is known: at launch the worker is starting anyway).
+    if (extensionOrigin) send({ what: 'getState' }).catch(() => {});
+    return watch(await started);
   }
 
+  let extensionOrigin = null;
   const extensionId = new URL((await worker()).url()).host;
-  const extensionOrigin = `chrome-extension://${extensionId}`;
+  extensionOrigin = `chrome-extension://${extensionId}`;
 
   /** Evaluates `fn(arg)` in the extension's service worker. */
   async function inWorker(fn, arg) {
@@ -157,6 +163,26 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     await page.locator('#this-tab:not(:empty)').waitFor();
     await page.bringToFront();
     return page;
+  }
+
+  /**
+   * Replaces storage.local with `local` and reloads the extension, so that its session starts
+   * from exactly that (a session keeps the backups and kept copies it knows of in memory, and
+   * an outside `storage.local.clear()` does not make it forget them). The extension's pages
+   * close; storage.session goes with the reload. About 2 s.
+   */
+  async function restartExtension(local = {}) {
+    await inWorker(async (items) => {
+      await chrome.storage.local.clear();
+      await chrome.storage.local.set(items);
+    }, local);
+    const old = await worker();
+    await Promise.all([
+      context.waitForEvent('serviceworker', { predicate: (w) => w !== old, timeout: 10_000 }),
+      // The worker goes away while it answers.
+      old.evaluate(() => chrome.runtime.reload()).catch(() => {}),
+    ]);
+    await worker();
   }
 
   // Messages go from an extension page to the worker, the same path the popup and options use.
@@ -253,6 +279,7 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     inWorker,
     openExtensionPage,
     openPopup,
+    restartExtension,
     send,
     sendOk,
     tabIdOf,
