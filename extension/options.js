@@ -228,7 +228,7 @@ function tenantRow(row) {
   const nameId = `name-${row.id}`;
   const label = element('span', { className: 'label', textContent: row.label });
   label.setAttribute('aria-hidden', 'true');
-  const name = element('td', {}, element('bdi', { className: 'name', id: nameId, textContent: row.name }));
+  const name = element('td', {}, element('bdi', { className: 'name', id: nameId, textContent: row.name, title: row.name }));
   if (row.isDefault) name.append(' ', element('span', { className: 'marker', textContent: t('defaultMarker') }));
   if (row.managed) name.append(' ', element('span', { className: 'marker managed', textContent: t('managedTenant') }));
   // The buttons sit in a box of their own: a flex table cell would leave the row's grid.
