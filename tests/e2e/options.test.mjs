@@ -384,9 +384,20 @@ describe('options page (English)', () => {
   });
 
   test('Restore previous list after a deletion, and again to undo the restore', async () => {
-    // A session that has kept no backup yet.
-    await browser.restartExtension({ settings: THREE });
-    await open();
+    // A session that has kept no backup yet: a browser of its own (a session keeps the backups it
+    // knows of, whatever a test writes into storage behind its back).
+    const shared = browser;
+    browser = await launch('en-US');
+    try {
+      await open();
+      await restoreTwice();
+    } finally {
+      await browser.close();
+      browser = shared;
+    }
+  });
+
+  async function restoreTwice() {
     const restore = page.getByRole('button', { name: 'Restore previous list' });
     assert.equal(await restore.isDisabled(), true);
     assert.equal(
@@ -405,7 +416,7 @@ describe('options page (English)', () => {
     await waitForStored(browser, (settings) => settings.tenants.length === 2);
     await waitFor(() => tenantNames(page), (names) => names.length === 2);
     noErrors();
-  });
+  }
 
   /** Makes a backup (a deletion), then writes settings the core cannot read, and reloads. */
   async function breakSettings(stored = { schemaVersion: 99, tenants: 'from a newer version' }) {
@@ -522,9 +533,14 @@ describe('options page (English)', () => {
         const overlaps = [];
         for (const row of document.querySelectorAll('#tenant-rows tr')) {
           const buttons = [...row.querySelectorAll('button')].map((button) => button.getBoundingClientRect());
-          for (const text of row.querySelectorAll('bdi, code, .label, .marker')) {
-            for (const range of [text.getBoundingClientRect()]) {
-              if (buttons.some((button) => overlap(range, button))) overlaps.push(text.textContent.slice(0, 12));
+          // Nothing in a cell reaches into another cell (a label into the name), and no text
+          // into a button.
+          for (const cell of row.cells) {
+            const box = cell.getBoundingClientRect();
+            for (const text of cell.querySelectorAll('bdi, code, .label, .marker')) {
+              const rect = text.getBoundingClientRect();
+              if (buttons.some((button) => overlap(rect, button))) overlaps.push(`${text.textContent.slice(0, 12)} on a button`);
+              if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5) overlaps.push(`${text.textContent.slice(0, 12)} out of its cell`);
             }
           }
         }

@@ -412,6 +412,10 @@ describe('popup (English)', () => {
     });
     assert.equal(visible, true);
 
+    // The browser shows a toolbar popup at most 600 px tall: everything fits without scrolling.
+    await popup.setViewportSize({ width: 380, height: 300 });
+    assert.ok((await popup.evaluate(() => document.documentElement.scrollHeight)) <= 600);
+
     const search = popup.getByRole('combobox', { name: 'Search tenants' });
     await search.fill('customer 1');
     await popup.getByRole('status').getByText('Showing 50 of 100 tenants: type to narrow the list.').waitFor();
@@ -556,6 +560,23 @@ describe('popup (German)', () => {
     assert.deepEqual((await grouped(popup, 'Mandanten')).map(([label]) => label), ['Treffer']);
     await search.fill('eigener');
     assert.deepEqual(await waitFor(() => optionNames(popup, 'Mandanten'), (n) => n[0] === 'Eigener Mandant'), ['Eigener Mandant']);
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test('300 tenants with long names: the German popup says how many it shows and fits in 600 px', async () => {
+    const tenants = Array.from({ length: 300 }, (_, i) => ({
+      name: `Kunde ${String(i).padStart(3, '0')} Versicherungsgesellschaft Deutschland GmbH`,
+      id: `${(i + 1).toString(16).padStart(8, '0')}-0c6e-4b8e-9e0a-2c1d3e4f5a6b`,
+      domain: `kunde${i}versicherung.onmicrosoft.com`,
+    }));
+    await replaceStoredSettings(browser, { ...DEFAULT_SETTINGS, tenants, defaultTenant: tenants[0].id, recentTenants: [tenants[0].id, tenants[1].id] });
+    const portal = await browser.context.newPage();
+    await portal.goto(portalUrl('/', tenants[1].id));
+    const popup = await browser.openPopup({ front: portal });
+    await popup.getByRole('status').getByText('50 von 300 Mandanten angezeigt: zum Eingrenzen tippen.').waitFor();
+    await popup.setViewportSize({ width: 380, height: 300 });
+    const height = await popup.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height <= 600, `${height} px`);
     assert.deepEqual(browser.errors, []);
   });
 });

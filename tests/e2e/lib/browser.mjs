@@ -165,26 +165,6 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     return page;
   }
 
-  /**
-   * Replaces storage.local with `local` and reloads the extension, so that its session starts
-   * from exactly that (a session keeps the backups and kept copies it knows of in memory, and
-   * an outside `storage.local.clear()` does not make it forget them). The extension's pages
-   * close; storage.session goes with the reload. About 2 s.
-   */
-  async function restartExtension(local = {}) {
-    await inWorker(async (items) => {
-      await chrome.storage.local.clear();
-      await chrome.storage.local.set(items);
-    }, local);
-    const old = await worker();
-    await Promise.all([
-      context.waitForEvent('serviceworker', { predicate: (w) => w !== old, timeout: 10_000 }),
-      // The worker goes away while it answers.
-      old.evaluate(() => chrome.runtime.reload()).catch(() => {}),
-    ]);
-    await worker();
-  }
-
   // Messages go from an extension page to the worker, the same path the popup and options use.
   // The page is an extension resource with no script of its own, so nothing else runs there.
   let messenger;
@@ -279,7 +259,6 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     inWorker,
     openExtensionPage,
     openPopup,
-    restartExtension,
     send,
     sendOk,
     tabIdOf,
