@@ -176,9 +176,10 @@ describe('popup (English)', () => {
     browser.server.clear();
     await search.press('Enter');
     const switched = portalUrl('/incidents/42?view=list', NORTHWIND.id);
-    await portal.waitForURL(switched);
+    // The switch is answered only after its storage write and tab update (seconds at most).
+    await portal.waitForURL(switched, { timeout: 5000 });
     assert.deepEqual(portalRequests(), [`/incidents/42?view=list&tid=${NORTHWIND.id}`]);
-    await popup.getByRole('status').getByText(`${isolate('Northwind Traders')} for this tab and new tabs.`).waitFor();
+    await popup.getByRole('status').getByText(`${isolate('Northwind Traders')} for this tab and new tabs.`).waitFor({ timeout: 5000 });
     await waitFor(() => groupText(popup, 'New tabs'), (text) => text === 'Northwind Traders');
     assert.equal(await groupText(popup, 'This tab'), 'Northwind Traders');
     assert.equal(await groupText(popup, 'New tabs'), 'Northwind Traders');
@@ -211,7 +212,7 @@ describe('popup (English)', () => {
     const [opened] = await Promise.all([browser.context.waitForEvent('page'), search.press('Shift+Enter')]);
     await opened.waitForURL(`${PORTAL}/?tid=${WOODGROVE.id}`);
     assert.deepEqual(portalRequests(), [`/?tid=${WOODGROVE.id}`]);
-    await popup.getByRole('status').getByText(`Opened ${isolate('Woodgrove Bank')} in a new tab.`).waitFor();
+    await popup.getByRole('status').getByText(`Opened ${isolate('Woodgrove Bank')} in a new tab.`).waitFor({ timeout: 5000 });
     assert.equal(portal.url(), portalUrl('/incidents', CONTOSO.id));
     assert.equal((await storedSettings(browser)).defaultTenant, FABRIKAM.id);
     assert.equal(popup.isClosed(), false);
