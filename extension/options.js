@@ -18,6 +18,8 @@ let page = 0;
 let editing = null;
 /** `{name, data}` of the file shown in the preview, until it is applied or cancelled. */
 let pendingImport = null;
+/** A tenant is being added: the form keeps what was typed and cannot be sent twice. */
+let adding = false;
 
 const isolate = (text) => `\u2068${text}\u2069`;
 const element = (tag, properties = {}, ...children) => {
@@ -49,6 +51,32 @@ function say(text, button) {
   if (button) bar.append(' ', button);
 }
 
+/**
+ * Shows `text` in the form's alert `alert`, right after the field it is about (`input`, marked
+ * invalid and described by it), or before the form's buttons when it is about no one field.
+ */
+function showFieldError(alert, input, text, fallbackAnchor) {
+  const form = alert.closest('form');
+  for (const field of form.querySelectorAll('input')) {
+    field.removeAttribute('aria-invalid');
+    const described = (field.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id && id !== alert.id);
+    if (described.length) field.setAttribute('aria-describedby', described.join(' '));
+    else field.removeAttribute('aria-describedby');
+  }
+  if (!text) {
+    alert.textContent = '';
+    return;
+  }
+  if (input) {
+    input.after(alert);
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', [alert.id, input.getAttribute('aria-describedby')].filter(Boolean).join(' '));
+  } else {
+    fallbackAnchor.before(alert);
+  }
+  alert.textContent = text;
+}
+
 // --- state ----------------------------------------------------------------------------------
 
 function drawState(next) {
@@ -62,7 +90,7 @@ function drawState(next) {
   const rewrite = $('automatic-rewrite');
   rewrite.checked = state.automaticRewrite;
   rewrite.disabled = !state.usable || state.automaticRewriteForced;
-  addForm.querySelector('button[type="submit"]').disabled = !state.usable;
+  addForm.querySelector('button[type="submit"]').disabled = !state.usable || adding;
   $('list-summary').textContent = state.usable
     ? t('listSummary', [formatNumber(state.tenantCount), formatNumber(state.managedCount)])
     : '';
@@ -200,10 +228,12 @@ function tenantRow(row) {
   const nameId = `name-${row.id}`;
   const label = element('span', { className: 'label', textContent: row.label });
   label.setAttribute('aria-hidden', 'true');
-  const name = element('td', {}, element('bdi', { className: 'name', id: nameId, textContent: row.name }));
+  const name = element('td', {}, element('bdi', { className: 'name', id: nameId, textContent: row.name, title: row.name }));
   if (row.isDefault) name.append(' ', element('span', { className: 'marker', textContent: t('defaultMarker') }));
   if (row.managed) name.append(' ', element('span', { className: 'marker managed', textContent: t('managedTenant') }));
-  const actions = element('td', { className: 'row-actions' });
+  // The buttons sit in a box of their own: a flex table cell would leave the row's grid.
+  const buttons = element('div', { className: 'row-actions' });
+  const actions = element('td', { className: 'actions' }, buttons);
   if (!row.managed) {
     const edit = element('button', { type: 'button', id: `edit-${row.id}`, textContent: t('edit') });
     edit.setAttribute('aria-describedby', nameId);
@@ -216,7 +246,7 @@ function tenantRow(row) {
     const remove = element('button', { type: 'button', id: `delete-${row.id}`, className: 'danger', textContent: t('delete') });
     remove.setAttribute('aria-describedby', nameId);
     remove.addEventListener('click', handle(() => deleteTenant(row)));
-    actions.append(edit, remove);
+    buttons.append(edit, remove);
   }
   return element(
     'tr',
@@ -244,17 +274,18 @@ function editRow(row) {
       autocomplete: 'off',
       dir: field === 'name' ? 'auto' : 'ltr',
     });
-    if (editing.errorField === field) input.setAttribute('aria-invalid', 'true');
     input.addEventListener('input', () => {
       draft[field] = input.value;
     });
     form.append(element('label', { htmlFor: input.id, textContent: t(label) }), input);
   }
-  const error = element('p', { className: 'error', textContent: editing.error });
+  const error = element('p', { className: 'error', id: 'edit-error' });
   error.setAttribute('role', 'alert');
   const cancel = element('button', { type: 'button', textContent: t('cancel') });
   cancel.addEventListener('click', () => stopEditing(row.id));
-  form.append(error, element('div', { className: 'row-actions' }, element('button', { type: 'submit', className: 'primary', textContent: t('save') }), cancel));
+  const buttons = element('div', { className: 'row-actions' }, element('button', { type: 'submit', className: 'primary', textContent: t('save') }), cancel);
+  form.append(error, buttons);
+  showFieldError(error, editing.errorField && form.elements[editing.errorField], editing.error, buttons);
   form.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') stopEditing(row.id);
   });
@@ -321,26 +352,27 @@ addForm.addEventListener(
   'submit',
   handle(async (event) => {
     event.preventDefault();
+    if (adding) return;
     const fields = Object.fromEntries(['name', 'id', 'domain'].map((f) => [f, addForm.elements[f]]));
-    for (const input of Object.values(fields)) input.removeAttribute('aria-invalid');
     const tenant = tenantFrom(Object.fromEntries(Object.entries(fields).map(([f, i]) => [f, i.value])));
     const submit = addForm.querySelector('button[type="submit"]');
-    // What was typed stays in the form while the background stores it.
+    // What was typed stays in the form while the background stores it, and it is sent once.
+    adding = true;
     submit.disabled = true;
     $('add-status').textContent = t('saving');
     try {
       await request({ what: 'applyOperation', operation: { op: 'addTenant', tenant } });
     } catch (problem) {
       $('add-status').textContent = '';
-      $('add-error').textContent = errorMessage(problem);
-      const field = fields[fieldOf(problem) ?? 'name'];
-      if (fieldOf(problem)) field.setAttribute('aria-invalid', 'true');
-      field.focus();
+      const field = fieldOf(problem) && fields[fieldOf(problem)];
+      showFieldError($('add-error'), field, errorMessage(problem), submit);
+      (field || fields.name).focus();
       return;
     } finally {
+      adding = false;
       submit.disabled = !state?.usable;
     }
-    $('add-error').textContent = '';
+    showFieldError($('add-error'), null, '', submit);
     addForm.reset();
     $('add-status').textContent = t('added', [isolate(tenant.name.trim())]);
     fields.name.focus();

@@ -21,7 +21,8 @@ const view = new URLSearchParams(location.search).get('view') === 'tab' ? 'tab' 
 
 let tab = null;
 let picker = null;
-let highlighted = 0;
+/** The highlighted row's index; -1 when no row is (then Enter chooses nothing). */
+let highlighted = -1;
 /** Answers arrive in order of asking; only the newest query's answer is drawn. */
 let asked = 0;
 
@@ -52,7 +53,7 @@ function labelled(tenant) {
   const label = element('span', { className: tenant ? 'label' : 'label home', textContent: tenant ? tenant.label : t('badgeHome') });
   label.setAttribute('aria-hidden', 'true');
   if (!tenant || tenant.label) value.push(label);
-  value.push(element('bdi', { textContent: tenantName(tenant) }));
+  value.push(element('bdi', { textContent: tenantName(tenant), title: tenantName(tenant) }));
   return value;
 }
 
@@ -87,7 +88,8 @@ function option(item, index) {
   const node = element('div', { id: `option-${index}` });
   node.setAttribute('role', 'option');
   node.dataset.index = String(index);
-  const name = element('bdi', { className: 'name', id: `option-${index}-name`, textContent: tenantName(item.id && item) });
+  const text = tenantName(item.id && item);
+  const name = element('bdi', { className: 'name', id: `option-${index}-name`, textContent: text, title: text });
   node.setAttribute('aria-labelledby', name.id);
   const label = element('span', { className: item.id ? 'label' : 'label home', textContent: item.id ? item.label : t('badgeHome') });
   label.setAttribute('aria-hidden', 'true');
@@ -137,7 +139,7 @@ function drawList() {
 }
 
 function highlight(index) {
-  highlighted = Math.max(0, index);
+  highlighted = Math.max(-1, index);
   for (const node of list.querySelectorAll('[aria-selected="true"]')) node.setAttribute('aria-selected', 'false');
   const node = $(`option-${highlighted}`);
   for (const each of list.querySelectorAll('[role="option"]')) if (each !== node) each.setAttribute('aria-selected', 'false');
@@ -174,7 +176,8 @@ async function refresh({ first = false } = {}) {
   const answer = await request({ what: 'picker', query: search.value, tab });
   if (mine !== asked) return;
   picker = answer.picker;
-  if (first || search.value.trim()) highlighted = picker.highlight ?? 0;
+  // The session says which row starts highlighted: none when the tab's tenant has no row.
+  if (first || search.value.trim()) highlighted = picker.highlight ?? -1;
   drawState(answer.state);
   drawContext(picker);
   drawList();
@@ -184,13 +187,20 @@ function done(answer) {
   if (answer.close) window.close();
 }
 
+/** After opening another page: the toolbar popup goes, the popup opened as a tab stays. */
+function leave() {
+  if (view === 'popup') window.close();
+}
+
 async function choose(index, { newTab = false } = {}) {
   const item = picker?.items[index];
   if (!item) return;
   const answer = await request({ what: 'pickTenant', id: item.id, tab, newTab, view });
-  if (answer.changed === false) say(t('alreadyInTenant', [isolate(tenantName(item.id && item))]));
-  else if (answer.opened) say(t('openedInNewTab', [isolate(tenantName(item.id && item))]));
-  else say(t('activeTenantIs', [isolate(tenantName(item.id && item))]));
+  const name = isolate(tenantName(item.id && item));
+  if (answer.changed === false) say(t('alreadyInTenant', [name]));
+  else if (answer.opened) say(t('openedInNewTab', [name]));
+  else if (answer.reloaded) say(t('activeTenantIs', [name]));
+  else say(t('pickedForNewTabs', [name]));
   done(answer);
   await refresh({ first: true });
 }
@@ -213,8 +223,8 @@ function activate(handler) {
 search.addEventListener(
   'input',
   activate(() => {
-    highlighted = 0;
-    return refresh();
+    // A new query starts from the session's highlight (its best match, or the tab's tenant).
+    return refresh({ first: true });
   }),
 );
 search.addEventListener(
@@ -259,7 +269,7 @@ $('add-this-tenant').addEventListener(
   'click',
   activate(() => {
     const id = $('add-this-tenant').dataset.id;
-    return createTab({ url: extensionUrl(`options.html#add=${encodeURIComponent(id)}`) }).then(() => window.close());
+    return createTab({ url: extensionUrl(`options.html#add=${encodeURIComponent(id)}`) }).then(leave);
   }),
 );
 for (const link of [$('manage'), $('problem-manage')]) {
@@ -267,7 +277,7 @@ for (const link of [$('manage'), $('problem-manage')]) {
     'click',
     activate((event) => {
       event.preventDefault();
-      return openOptionsPage().then(() => window.close());
+      return openOptionsPage().then(leave);
     }),
   );
 }

@@ -103,11 +103,17 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
 
   async function worker() {
     const running = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
-    return watch(running ?? (await context.waitForEvent('serviceworker', { timeout: 10_000 })));
+    if (running) return watch(running);
+    const started = context.waitForEvent('serviceworker', { timeout: 10_000 });
+    // A worker the browser stopped while idle starts again for a message (once the extension's
+    // id is known: at launch the worker is starting anyway).
+    if (extensionOrigin) send({ what: 'getState' }).catch(() => {});
+    return watch(await started);
   }
 
+  let extensionOrigin = null;
   const extensionId = new URL((await worker()).url()).host;
-  const extensionOrigin = `chrome-extension://${extensionId}`;
+  extensionOrigin = `chrome-extension://${extensionId}`;
 
   /** Evaluates `fn(arg)` in the extension's service worker. */
   async function inWorker(fn, arg) {
@@ -118,6 +124,46 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
   async function openExtensionPage(path) {
     const page = await context.newPage();
     await page.goto(`${extensionOrigin}/${path}`);
+    return page;
+  }
+
+  /**
+   * Opens the popup's document as a tab over `front` (a page, e.g. a portal tab; none: the
+   * popup is its own current tab, "Not a portal tab") and waits for its first answer.
+   *
+   * The popup finds "This tab" with `tabs.query({active: true, currentWindow: true})`. A page
+   * opened by Playwright becomes the active tab itself, so the popup is opened by the extension
+   * as a background tab (`tabs.create({active: false})`) in `front`'s window while `front` is
+   * the active tab, exactly what the toolbar popup sees. Once it has drawn, it is brought to the
+   * front for the keyboard and the clipboard; it keeps the tab it found. `view: 'tab'`
+   * (popup.html?view=tab) stays open after a choice; `view: 'popup'` is the toolbar's own
+   * document, which closes itself after one. (`chrome.action.openPopup()` does open the real
+   * toolbar popup in headless Chromium 156, but Playwright gets no page for it to drive.)
+   */
+  async function openPopup({ front = null, view = 'tab' } = {}) {
+    const url = `${extensionOrigin}/popup.html${view === 'tab' ? '?view=tab' : ''}`;
+    let page;
+    if (front) {
+      await front.bringToFront();
+      const frontTab = await tabIdOf(front);
+      [page] = await Promise.all([
+        context.waitForEvent('page'),
+        inWorker(
+          async ({ address, tabId }) => {
+            const { windowId, index } = await chrome.tabs.get(tabId);
+            await chrome.tabs.create({ url: address, active: false, windowId, index: index + 1 });
+          },
+          { address: url, tabId: frontTab },
+        ),
+      ]);
+      await page.waitForURL(url);
+    } else {
+      page = await context.newPage();
+      await page.goto(url);
+    }
+    // "This tab" is drawn from the first answer, whatever else the answer holds.
+    await page.locator('#this-tab:not(:empty)').waitFor();
+    await page.bringToFront();
     return page;
   }
 
@@ -214,6 +260,7 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     worker,
     inWorker,
     openExtensionPage,
+    openPopup,
     send,
     sendOk,
     tabIdOf,
