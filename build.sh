@@ -21,7 +21,9 @@ WASM_PACK_VERSION="0.15.1"
 NODE_MIN_VERSION="20.19.0"
 WASM_TARGET="wasm32-unknown-unknown"
 # Debian packages the test suites drive. Never add `binaryen`: see shared/TOOLCHAIN.md.
-APT_TEST_PACKAGES=(chromium chromium-driver firefox-esr)
+# chromium-l10n: the German pass (Debian's chromium ships English only); fonts-hosny-amiri: an Arabic
+# font, so the long-name layout tests draw ligatures as they are, not as narrow boxes.
+APT_TEST_PACKAGES=(chromium chromium-driver chromium-l10n firefox-esr fonts-hosny-amiri)
 
 CRATE_FILE="tenant_switch"
 WEB_WASM="pkg/web/${CRATE_FILE}_bg.wasm"

@@ -117,7 +117,10 @@ const effects = {
   },
 };
 
-/** Carries out `steps` in order; a read's values and a reported failure go back in. */
+/**
+ * Carries out `steps` in order; a read's values and a reported failure go back in. Only `read`
+ * gives a follow-up event: every other effect resolves to nothing.
+ */
 async function perform(steps) {
   for (const step of steps) {
     let followUp;
@@ -131,7 +134,7 @@ async function perform(steps) {
       await handle({ type: 'effectFailed', report: step.report, error: { message: String(error?.message ?? error) } });
       return;
     }
-    if (followUp) await handle(followUp);
+    if (step.type === 'read') await handle(followUp);
   }
 }
 

@@ -362,8 +362,10 @@ impl Session {
     /// tabs", the rows and which row is highlighted first.
     pub(super) fn picker_view(&self, query: &str, tab_id: Option<i64>, url: Option<&str>) -> Value {
         let Ok(directory) = &self.core.directory else {
-            return json!({"thisTab": {"kind": "notPortal"}, "newTabs": null, "items": [],
-                "total": 0, "highlight": null});
+            // The same shape, empty: the popup says why from the state's problem.
+            return json!({"thisTab": self.this_tab_view(tab_id, url), "newTabs": null,
+                "items": [], "groups": [], "total": 0, "tenantsTotal": 0, "tenantsShown": 0,
+                "highlight": null});
         };
         let here = self.here(tab_id, url);
         let result = directory.picker().search(query, PICKER_ROWS + 1);
@@ -392,12 +394,13 @@ impl Session {
                 }
             }
         }
+        // Enter right after opening must never change a tab's tenant: the highlight starts on the
+        // tab's own tenant, and on no row at all when that is not in the list (a tid not in the
+        // list, a tenant not known after a restart).
         let highlight = if blank {
-            target
-                .and_then(|target| items.iter().position(|item| *item == target))
-                .unwrap_or(0)
+            target.and_then(|target| items.iter().position(|item| *item == target))
         } else {
-            0
+            (!items.is_empty()).then_some(0)
         };
         let tenants_total = result.total - usize::from(with_no_tenant);
         let rows: Vec<Value> = items
@@ -439,7 +442,7 @@ impl Session {
             "total": result.total,
             "tenantsTotal": tenants_total,
             "tenantsShown": shown,
-            "highlight": if items.is_empty() { Value::Null } else { Value::from(highlight) },
+            "highlight": highlight,
         })
     }
 
