@@ -1,19 +1,23 @@
 // Audit of what the extension may do and of the code it ships, without a browser.
 //
 // 1. The built manifest (dist/extension/manifest.json, made by ./build.sh) asks for nothing
-//    beyond the allowlist: three permissions (unlimitedStorage since issue 10), the three portal
-//    hosts over http and https, exactly one content script pair on those hosts, a CSP that allows
-//    only the extension's own scripts and WebAssembly, and no way for web pages or other
-//    extensions to reach in.
+//    beyond the allowlist: four permissions (unlimitedStorage since issue 10; scripting since
+//    issue 12, to register the same content scripts on an opt-in portal the user granted), the
+//    three portal hosts over http and https, Purview's host as the only optional host
+//    permission, exactly one content script pair on the portal hosts, a CSP that allows only the
+//    extension's own scripts and WebAssembly, and no way for web pages or other extensions to
+//    reach in.
 // 2. No hand-written page, script or style sheet under extension/ and www/ turns text into code
 //    or markup (innerHTML, eval, new Function, string timers, ...) or loads anything remote.
 // 3. The shipped wasm-bindgen glue has no path that builds a function from text, which the
 //    extension's CSP would refuse (the browser tests listen for CSP violations at run time).
 // 4. The content scripts read and write nothing but what ARCHITECTURE.md says: no storage, no
 //    network, no cookies; their only extension calls are runtime.getManifest (the packaged host
-//    list) and one runtime.sendMessage({what: 'pageTenant'}); the page-world script uses no
-//    extension API and hands over only the URL; the only attributes they set are a link's href
-//    and the one data attribute the two scripts answer through.
+//    list), one runtime.sendMessage({what: 'pageTenant'}), runtime.onMessage (the background's
+//    tabTenant) and i18n.getMessage (the home and unknown wording); the page-world script uses
+//    no extension API and hands over only the URL; the only attributes they set are a link's
+//    href, the one data attribute the two scripts answer through, and aria-hidden on the line
+//    they draw.
 //
 // Each scanner is also run on known-bad snippets, so a scanner that stopped finding anything
 // fails here rather than passing silently.
@@ -28,7 +32,8 @@ const DIST = join(ROOT, 'dist', 'extension');
 const GLUE = join(DIST, 'core', 'tenant_switch.js');
 
 const PORTAL_HOSTS = ['securitycenter.windows.com', 'securitycenter.microsoft.com', 'security.microsoft.com'];
-const PERMISSIONS = ['declarativeNetRequestWithHostAccess', 'storage', 'unlimitedStorage'];
+const PERMISSIONS = ['declarativeNetRequestWithHostAccess', 'scripting', 'storage', 'unlimitedStorage'];
+const OPTIONAL_HOST_PERMISSIONS = ['http://purview.microsoft.com/*', 'https://purview.microsoft.com/*'];
 const HOST_PERMISSIONS = PORTAL_HOSTS.flatMap((host) => [`https://${host}/*`, `http://${host}/*`]).sort();
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
 
@@ -37,7 +42,6 @@ const FORBIDDEN_KEYS = [
   'web_accessible_resources',
   'externally_connectable',
   'optional_permissions',
-  'optional_host_permissions',
   'update_url',
   'sandbox',
   'chrome_url_overrides',
@@ -265,8 +269,12 @@ function handWritten(dir) {
 describe('built manifest', () => {
   const manifest = readJson(join(DIST, 'manifest.json'));
 
-  test('asks for exactly storage, unlimitedStorage and declarativeNetRequestWithHostAccess', () => {
+  test('asks for exactly storage, unlimitedStorage, scripting and declarativeNetRequestWithHostAccess', () => {
     assert.deepEqual([...(manifest.permissions ?? [])].sort(), PERMISSIONS);
+  });
+
+  test('may ask later for Purview\'s host only, never at install', () => {
+    assert.deepEqual([...(manifest.optional_host_permissions ?? [])].sort(), OPTIONAL_HOST_PERMISSIONS);
   });
 
   test('has host access to the three portal hosts over http and https, nothing else', () => {
@@ -434,7 +442,8 @@ function extensionCalls(code) {
 export function auditContentScript(text, world) {
   const code = codeOnly(text);
   const problems = findAll(code, CONTENT_RULES).map(({ line, what }) => `line ${line}: ${what}`);
-  const allowed = world === 'MAIN' ? [] : ['runtime.getManifest', 'runtime.sendMessage'];
+  const allowed =
+    world === 'MAIN' ? [] : ['runtime.getManifest', 'runtime.sendMessage', 'runtime.onMessage', 'i18n.getMessage'];
   const globalAccess = code.match(/globalThis\s*\.\s*(?:chrome|browser)\b/g) ?? [];
   for (const call of extensionCalls(code)) {
     if (!allowed.includes(call)) problems.push(`extension API ${call}`);
@@ -447,7 +456,7 @@ export function auditContentScript(text, world) {
   if (JSON.stringify(sends) !== JSON.stringify(expectedSends)) problems.push(`sendMessage calls ${JSON.stringify(sends)}`);
   for (const m of text.matchAll(/\.\s*setAttribute\s*\(\s*([^,]+),/g)) {
     const name = m[1].trim();
-    if (!["'href'", "'data-tenant-switch-open'"].includes(name)) {
+    if (!["'href'", "'data-tenant-switch-open'", "'aria-hidden'"].includes(name)) {
       problems.push(`sets the attribute ${name}`);
     }
   }
@@ -478,6 +487,7 @@ describe('content scripts', () => {
       ["const api = chrome; api.runtime.sendMessage({ what: 'pageTenant' }); api.runtime.sendMessage({ what: 'log', url });", 'ISOLATED'],
       ["const api = chrome; api.runtime.connect();", 'ISOLATED'],
       ["const api = chrome; api.runtime.sendMessage({ what: 'pageTenant' }); api.tabs.query({});", 'ISOLATED'],
+      ["const api = chrome; api.runtime.sendMessage({ what: 'pageTenant' }); api.scripting.executeScript({});", 'ISOLATED'],
       ["document.body.setAttribute('data-secret', s);", 'ISOLATED'],
       ["new CustomEvent('tenant-switch:open', { detail: { url, cookie: document.cookie } });", 'MAIN'],
       ["chrome.runtime.sendMessage('id', {});", 'MAIN'],
