@@ -1,7 +1,10 @@
 // Import, export and backups through the options page, driven by accessible names in headless
-// Chromium with the real extension loaded: the preview (counts and rejected rows with their lines
-// and localised reasons), Cancel and Apply, the downloads of both exports and their re-import, the
-// size and binary-file refusals, and "Restore previous list" after a delete and an import.
+// Chromium with the real extension loaded, the stored result read back through the service
+// worker: the preview's rows (renamed with both names, a domain change with both domains,
+// rejected rows with the file's values, line and reason, unchanged rows on request), its filter
+// and pages, "Add and update" and "Make my list match this file", Apply and Cancel, the exports
+// and their re-import, the size and binary-file refusals, and "Restore previous list" (an empty
+// kept list is worded, and a restore that removes tenants is confirmed in the page first).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -16,57 +19,70 @@ const NORTHWIND = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const ADATUM = 'd0bd8401-04a0-4f53-bc15-761e19021d19';
 const WINGTIP = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 
-/** Contoso (active, recent), Fabrikam, Northwind Traders. */
+/** Contoso (the tenant for new tabs, recent), Fabrikam, Northwind Traders. */
 const THREE = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   tenants: [
     { name: 'Contoso', id: CONTOSO, domain: 'contoso.onmicrosoft.com' },
     { name: 'Fabrikam', id: FABRIKAM },
     { name: 'Northwind Traders', id: NORTHWIND },
   ],
-  activeTenant: CONTOSO,
+  defaultTenant: CONTOSO,
   automaticRewrite: true,
   recentTenants: [CONTOSO],
 };
+const EMPTY = { ...THREE, tenants: [], defaultTenant: null, recentTenants: [] };
+
+/** Settings in the current schema, for tenants with initial domains, tags and aliases. */
+const schema5 = (tenants) => ({
+  schemaVersion: 5,
+  tenants,
+  defaultTenant: null,
+  automaticRewrite: true,
+  recentTenants: [],
+  favourites: [],
+  tenantColours: {},
+  tenantLabels: {},
+  pageOptions: { titlePrefix: true, colourLine: true, banner: false },
+  hiddenPortals: [],
+  portalRewrite: [],
+});
 
 /**
- * German Excel's CSV: semicolons, CRLF, a quoted name with the delimiter in it. Lines 2-4 are
- * unchanged, renamed and new; 5-7 are rejected (invalid ID, second row with an ID, a name
+ * A re-import as Partner Center or CIPP gives it, saved by German Excel: semicolons, CRLF, a
+ * quoted name with the delimiter in it. Line 2 renames Contoso and moves it to its custom
+ * domain, 3 is unchanged, 4 is new, 5-7 are rejected (invalid ID, second row with an ID, a name
  * another tenant of the list has).
  */
-const MIXED_CSV = [
+const REIMPORT_CSV = [
   'Company Name;Tenant ID;Default Domain Name',
-  `Contoso;${CONTOSO.toUpperCase()};contoso.onmicrosoft.com`,
-  `Fabrikam Group;${FABRIKAM};`,
+  `Contoso Ltd;${CONTOSO.toUpperCase()};contoso.com`,
+  `Fabrikam;${FABRIKAM};`,
   `"Adatum; Corp";{${ADATUM}};Adatum.com`,
-  '"Bad, ID";x;',
+  '"Bad, ID";x;bad.example',
   `Adatum again;${ADATUM};`,
   `northwind traders;${WINGTIP};`,
   '',
 ].join('\r\n');
 
-test('every rejected-row error and BackupNone has a message in every locale, one placeholder per detail', async () => {
-  // Row errors are serialised by hand in src/import.rs, so the options test's scan of
-  // `rename = "..."` does not see them.
-  const { ERROR_DETAILS } = await import('../../extension/i18n.js');
-  const source = readFileSync(new URL('../../src/import.rs', import.meta.url), 'utf8');
-  const names = [...source.matchAll(/serialize_entry\("name", "([A-Z]\w+)"\)/g)].map((m) => m[1]);
-  assert.deepEqual(names, [
-    'ImportRowDuplicateId',
-    'ImportRowNameTaken',
-    'ImportRowManagedTenant',
-    'ImportRowManagedName',
-    'ImportRowNotObject',
-    'ImportRowWrongType',
-  ]);
+test('every import, export and backup error has a message in every locale, its placeholders named and ordered as its fields', async () => {
+  const { default: FIELDS } = await import('../../dist/extension/error-fields.js');
+  for (const name of ['ImportRowAliasTaken', 'ImportPreviewNone', 'ImportPreviewChanged', 'ImportRowManagedName']) {
+    assert.ok(FIELDS[name], `${name} is in the catalogue`);
+  }
   for (const locale of readdirSync(new URL('../../extension/_locales/', import.meta.url))) {
     const messages = JSON.parse(
       readFileSync(new URL(`../../extension/_locales/${locale}/messages.json`, import.meta.url), 'utf8'),
     );
-    for (const name of [...names, 'BackupNone']) {
+    for (const [name, fields] of Object.entries(FIELDS).filter(([name]) => /^(Import|Export|Backup)/.test(name))) {
       const entry = messages[`error_${name}`];
       assert.ok(entry, `${locale}: error_${name} is missing`);
-      assert.equal(Object.keys(entry.placeholders ?? {}).length, ERROR_DETAILS[name]?.length ?? 0, `${locale}: ${name}`);
+      const placeholders = Object.entries(entry.placeholders ?? {}).map(([key, { content }]) => [content, key]);
+      assert.deepEqual(
+        placeholders.sort().map(([, key]) => key),
+        fields,
+        `${locale}: error_${name}`,
+      );
     }
   }
 });
@@ -78,23 +94,26 @@ describe('import, export and backups (English)', () => {
 
   before(async () => {
     server = await startPortalServer();
-    browser = await launchBrowser({ server, ...(process.env.EXTENSION_DIR ? { extensionDir: process.env.EXTENSION_DIR } : {}) });
   });
   after(async () => {
     await browser?.close();
     await server?.close();
   });
 
-  const setStorage = (items) =>
-    browser.inWorker(async (value) => {
+  /**
+   * A fresh browser (the session keeps backups and the held import in memory, so every test
+   * starts its own) with `items` in storage and the options page open.
+   */
+  async function openOptions(items = { settings: THREE }) {
+    if (browser) {
+      assert.deepEqual(browser.errors, []);
+      await browser.close();
+    }
+    browser = await launchBrowser({ server, ...(process.env.EXTENSION_DIR ? { extensionDir: process.env.EXTENSION_DIR } : {}) });
+    await browser.inWorker(async (value) => {
       await chrome.storage.local.clear();
       await chrome.storage.local.set(value);
     }, items);
-
-  async function openOptions(items = { settings: THREE }) {
-    browser.errors.length = 0;
-    for (const open of browser.context.pages()) await open.close();
-    await setStorage(items);
     page = await browser.openExtensionPage('options.html');
     await page.getByRole('button', { name: 'Add tenant' }).waitFor();
     // The backups line is drawn once the page has asked the background.
@@ -110,82 +129,239 @@ describe('import, export and backups (English)', () => {
     await page.getByRole('heading', { name: `Preview of \u2068${name}\u2069` }).waitFor();
   }
   const counts = () => page.locator('#import-counts').textContent();
-  /** The rejected rows of the preview as `[[row, reason], ...]`. */
-  const rejectedRows = () =>
-    page.locator('#import-rejected-rows tr').evaluateAll((rows) =>
-      rows.map((row) => [...row.cells].map((cell) => cell.textContent)),
-    );
-  const storedSettings = async () => (await browser.storage()).settings;
+  const table = () => page.getByRole('table', { name: /^Preview of/ });
+  /**
+   * The drawn preview rows as `[[row, change, tenant, id, details], ...]`, each cell as a screen
+   * reader reads it: lines apart, the arrow (hidden from it) left out.
+   */
+  const previewRows = () =>
+    table()
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.cells].map((cell) => cell.innerText.replace(/\s*→\s*/g, ' ').replace(/\s+/g, ' ').trim())),
+      );
+  const storage = () => browser.storage();
+  const storedTenants = async () => (await storage()).settings?.tenants;
+
+  /**
+   * Nothing was imported or restored: the list is `tenants` and no backup was kept. (The
+   * session stores the settings again on its own once, with the tenants' short labels.)
+   */
+  async function assertNothingStored(tenants, defaultTenant) {
+    const stored = await storage();
+    assert.deepEqual(stored.settings.tenants, tenants);
+    if (defaultTenant !== undefined) assert.equal(stored.settings.defaultTenant, defaultTenant);
+    assert.deepEqual(stored.backups ?? [], []);
+    assert.deepEqual(Object.keys(stored).filter((key) => key.startsWith('backup.')), []);
+  }
 
   async function waitForStored(predicate) {
-    const settings = await waitFor(storedSettings, predicate);
+    const settings = await waitFor(async () => (await storage()).settings, predicate);
     assert.ok(predicate(settings), `stored settings never matched: ${JSON.stringify(settings)}`);
     return settings;
+  }
+
+  /** The text of the rows status line once it says `expected` (a string or a pattern). */
+  async function rowsStatus(expected) {
+    const status = page.locator('#import-rows-status');
+    const matches = (text) => (typeof expected === 'string' ? text === expected : expected.test(text));
+    const text = await waitFor(() => status.textContent(), matches);
+    assert.ok(matches(text), `rows status: ${text}`);
+    return text;
   }
 
   beforeEach(async () => {
     await openOptions();
   });
 
-  test('the preview counts rows and lists every rejected row with its line and reason', async () => {
-    await preview('customers.csv', MIXED_CSV);
-    assert.equal(await counts(), '1 new, 1 renamed, 1 unchanged, 3 rejected');
+  test('a re-import preview shows a renamed tenant with both names, a domain change with both domains, and rejected rows with the file\'s values', async () => {
+    await preview('customers.csv', REIMPORT_CSV);
+    assert.equal(await counts(), '1 new, 1 changed, 1 unchanged, 3 rejected');
     // Rejected rows make the counts an alert.
-    assert.equal(
-      await page.getByRole('alert').filter({ hasText: '3 rejected' }).textContent(),
-      '1 new, 1 renamed, 1 unchanged, 3 rejected',
-    );
-    assert.deepEqual(await rejectedRows(), [
-      ['Line 5', '“x” (position 1) cannot be in a tenant ID: it has only the digits 0–9, the letters a–f and hyphens.'],
-      ['Line 6', `Tenant ID ${ADATUM} appears earlier in this file (line 4); only the first is imported.`],
-      ['Line 7', `The name \u2068northwind traders\u2069 is already used by tenant ${NORTHWIND} (already in your list).`],
+    await page.getByRole('alert').filter({ hasText: '1 new, 1 changed, 1 unchanged, 3 rejected' }).waitFor();
+    // The renamed tenant shows both names, the domain change both domains, through the names
+    // a screen reader reads ("becomes"; the arrow is hidden from it).
+    const renamed = table().getByRole('row', { name: /^Line 2 / });
+    await renamed.getByRole('cell', { name: 'Contoso becomes Contoso Ltd', exact: true }).waitFor();
+    await renamed.getByRole('cell', { name: 'Primary domain: contoso.onmicrosoft.com becomes contoso.com', exact: true }).waitFor();
+    assert.equal(await renamed.getByRole('cell', { name: 'Renamed, Domain changed' }).count(), 1);
+    assert.deepEqual(await previewRows(), [
+      ['Line 2', 'Renamed, Domain changed', 'Contoso becomes Contoso Ltd', CONTOSO, 'Primary domain: contoso.onmicrosoft.com becomes contoso.com'],
+      ['Line 4', 'New', 'Adatum; Corp', ADATUM, 'Primary domain: adatum.com'],
+      [
+        'Line 5',
+        'Rejected',
+        'Bad, ID',
+        'x',
+        '“x” (position 1) cannot be in a tenant ID: it has only the digits 0–9, the letters a–f and hyphens. Primary domain: bad.example',
+      ],
+      ['Line 6', 'Rejected', 'Adatum again', ADATUM, `Tenant ID ${ADATUM} appears earlier in this file (line 4); only the first is imported.`],
+      [
+        'Line 7',
+        'Rejected',
+        'northwind traders',
+        WINGTIP,
+        `The name \u2068northwind traders\u2069 is already used by tenant ${NORTHWIND} (already in your list).`,
+      ],
     ]);
-    await page.getByRole('button', { name: 'Apply import' }).waitFor();
-    await page.getByRole('button', { name: 'Cancel import' }).waitFor();
+    // The unchanged row is only counted, and listed on request.
+    await page.getByLabel('Show').selectOption({ label: 'Unchanged (1)' });
+    await rowsStatus('Rows 1–1 of 1');
+    assert.deepEqual(await previewRows(), [['Line 3', 'Unchanged', 'Fabrikam', FABRIKAM, '']]);
+    await page.getByLabel('Show').selectOption({ label: 'Renamed (1)' });
+    await rowsStatus('Rows 1–1 of 1');
+    assert.equal((await previewRows())[0][0], 'Line 2');
+    // The filter searches names, domains and IDs of every row, rejected ones by their values.
+    await page.getByLabel('Show').selectOption({ label: 'All rows (6)' });
+    await page.getByLabel('Filter rows').fill('bad.example');
+    await rowsStatus('Rows 1–1 of 1');
+    assert.equal((await previewRows())[0][2], 'Bad, ID');
+    await page.getByLabel('Filter rows').fill('nothing like it');
+    await rowsStatus('No rows match.');
+    for (const name of ['Apply import', 'Cancel import']) await page.getByRole('button', { name }).waitFor();
+    for (const name of ['Add and update', 'Make my list match this file']) {
+      assert.equal(await page.getByRole('radio', { name }).count(), 1);
+    }
+    assert.equal(await page.getByRole('radio', { name: 'Add and update' }).isChecked(), true);
     // A preview changes nothing.
-    assert.deepEqual(await browser.storage(), { settings: THREE });
+    await assertNothingStored(THREE.tenants, CONTOSO);
     assert.deepEqual(browser.errors, []);
   });
 
-  test('Cancel import changes nothing', async () => {
-    const before = await browser.storage();
-    await preview('customers.csv', MIXED_CSV);
-    await page.getByRole('button', { name: 'Cancel import' }).click();
-    await page.getByRole('status').getByText('Import cancelled. Nothing was changed.').waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Apply import' }).isVisible(), false);
-    assert.deepEqual(await browser.storage(), before);
-    assert.equal(await page.getByLabel('Import tenants').inputValue(), '');
-    assert.deepEqual(browser.errors, []);
-  });
-
-  test('Apply import adds and renames (stored canonical) and never deletes unmentioned tenants', async () => {
-    await preview('customers.csv', MIXED_CSV);
+  test('Apply import adds and updates (stored canonical), keeps unmentioned tenants and a backup', async () => {
+    await preview('customers.csv', REIMPORT_CSV);
     await page.getByRole('button', { name: 'Apply import' }).click();
     await page
       .getByRole('status')
-      .getByText('Import applied: 1 new, 1 renamed, 1 unchanged, 3 rejected.')
+      .getByText('Import applied: 1 new, 1 changed, 1 unchanged, 3 rejected. Your list as it was is kept: Restore previous list brings it back.')
       .waitFor();
-    const settings = await storedSettings();
-    assert.deepEqual(settings, {
-      ...THREE,
-      tenants: [
-        { name: 'Contoso', id: CONTOSO, domain: 'contoso.onmicrosoft.com' },
-        { name: 'Fabrikam Group', id: FABRIKAM },
-        { name: 'Northwind Traders', id: NORTHWIND },
-        { name: 'Adatum; Corp', id: ADATUM, domain: 'adatum.com' },
-      ],
-    });
-    await page.getByRole('listitem').filter({ hasText: 'Adatum; Corp' }).waitFor();
-    // The list before the import is kept as a backup.
-    const { tenantListBackups } = await browser.storage();
-    assert.equal(tenantListBackups.length, 1);
-    assert.equal(tenantListBackups[0].reason, 'import');
-    assert.deepEqual(tenantListBackups[0].tenants, THREE.tenants);
+    assert.deepEqual(await storedTenants(), [
+      { name: 'Contoso Ltd', id: CONTOSO, domain: 'contoso.com' },
+      { name: 'Fabrikam', id: FABRIKAM },
+      { name: 'Northwind Traders', id: NORTHWIND },
+      { name: 'Adatum; Corp', id: ADATUM, domain: 'adatum.com' },
+    ]);
+    await page.getByRole('row').filter({ hasText: 'Adatum; Corp' }).first().waitFor();
+    const stored = await storage();
+    assert.deepEqual(stored.backups.map(({ reason, count }) => [reason, count]), [['import', 3]]);
+    assert.deepEqual(stored[`backup.${stored.backups[0].id}`].tenants, THREE.tenants);
     assert.equal(await page.getByRole('button', { name: 'Restore previous list' }).isEnabled(), true);
+    // The applied preview is gone: the background holds no file any more.
+    assert.equal((await browser.send({ what: 'importRows' })).error?.name, 'ImportPreviewNone');
     assert.deepEqual(browser.errors, []);
   });
 
-  test('Export tenants and Export as CSV download files that re-import as unchanged', async () => {
+  test('"Make my list match this file" lists the missing tenants, removes exactly them after Apply import, and keeps a backup', async () => {
+    const four = {
+      ...THREE,
+      tenants: [...THREE.tenants, { name: 'Wingtip Toys', id: WINGTIP, domain: 'wingtiptoys.com' }],
+      defaultTenant: NORTHWIND,
+      recentTenants: [NORTHWIND, CONTOSO],
+    };
+    await openOptions({ settings: four });
+    const file = `name,tenant id,domain\r\nContoso,${CONTOSO},contoso.onmicrosoft.com\r\nFabrikam,${FABRIKAM},\r\n`;
+    await preview('partner-center.csv', file);
+    assert.equal(await counts(), '0 new, 0 changed, 2 unchanged, 0 rejected');
+    await rowsStatus('No rows match.');
+    await page.getByRole('radio', { name: 'Make my list match this file' }).check();
+    await waitFor(counts, (text) => text.includes('to remove'));
+    assert.equal(await counts(), '0 new, 0 changed, 2 unchanged, 0 rejected, 2 to remove');
+    await rowsStatus('Rows 1–2 of 2');
+    assert.deepEqual(await previewRows(), [
+      ['Not in the file', 'Removed', 'Northwind Traders', NORTHWIND, ''],
+      ['Not in the file', 'Removed', 'Wingtip Toys', WINGTIP, 'Primary domain: wingtiptoys.com'],
+    ]);
+    assert.equal(await page.getByLabel('Show').locator('option:checked').textContent(), 'All changes (2)');
+    // Nothing happens before Apply import.
+    await assertNothingStored(four.tenants, NORTHWIND);
+    await page.getByRole('button', { name: 'Apply import' }).click();
+    await page
+      .getByRole('status')
+      .getByText('Import applied: 0 new, 0 changed, 2 unchanged, 0 rejected, 2 removed. Your list as it was is kept: Restore previous list brings it back.')
+      .waitFor();
+    const stored = await storage();
+    assert.deepEqual(stored.settings.tenants, [
+      { name: 'Contoso', id: CONTOSO, domain: 'contoso.onmicrosoft.com' },
+      { name: 'Fabrikam', id: FABRIKAM },
+    ]);
+    // Northwind was the tenant for new tabs: the home tenant is now.
+    assert.equal(stored.settings.defaultTenant, null);
+    assert.deepEqual(stored.settings.recentTenants, [CONTOSO]);
+    assert.deepEqual(stored.backups.map(({ reason, count }) => [reason, count]), [['import', 4]]);
+    assert.deepEqual(stored[`backup.${stored.backups[0].id}`].tenants, four.tenants);
+    // The next file starts from "Add and update" again.
+    assert.equal(await page.getByRole('radio', { name: 'Add and update' }).isChecked(), true);
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test('the empty kept list is worded and never wipes the list without a confirmation in the page', async () => {
+    await openOptions({ settings: EMPTY });
+    await preview('customers.csv', `name,tenant id\nContoso,${CONTOSO}\nFabrikam,${FABRIKAM}\nNorthwind Traders,${NORTHWIND}\n`);
+    await page.getByRole('button', { name: 'Apply import' }).click();
+    await waitForStored((s) => s.tenants.length === 3);
+    const info = page.locator('#restore-info');
+    await waitFor(() => info.textContent(), (text) => text.includes('no tenants'));
+    assert.match(
+      await info.textContent(),
+      /^Previous list: saved .+ before an import\. It holds no tenants: restoring it would empty your list\.$/,
+    );
+    const restore = page.getByRole('button', { name: 'Restore previous list' });
+    await restore.click();
+    const question = page.getByRole('alert').filter({ hasText: 'Restoring the list saved' });
+    await question.waitFor();
+    assert.match(
+      await question.textContent(),
+      /^Restoring the list saved .+ \(0 tenants\) removes 3 tenants from your list: \u2068Contoso\u2069, \u2068Fabrikam\u2069, \u2068Northwind Traders\u2069\.$/,
+    );
+    const confirm = page.getByRole('button', { name: 'Restore and remove 3 tenants' });
+    assert.equal(await confirm.evaluate((button) => button === document.activeElement), true);
+    // Asking changed nothing; declining changes nothing either.
+    assert.equal((await storedTenants()).length, 3);
+    await page.getByRole('button', { name: 'Keep my list' }).click();
+    await page.getByRole('status').getByText('Nothing was restored.').waitFor();
+    assert.equal(await question.count(), 0);
+    assert.equal((await storedTenants()).length, 3);
+    // Only the confirmation in the page empties the list, and the list it replaced is kept.
+    await restore.click();
+    await confirm.click();
+    await waitForStored((s) => s.tenants.length === 0);
+    await page.getByRole('status').getByText(/^Restored the list saved .+ \(0 tenants\)\. Restore again to undo this\.$/).waitFor();
+    const stored = await storage();
+    assert.deepEqual(stored.backups.map(({ reason, count }) => [reason, count]), [['restore', 3]]);
+    assert.deepEqual(browser.errors, []);
+  });
+
+  test('Cancel import changes nothing and forgets the file', async () => {
+    await preview('customers.csv', REIMPORT_CSV);
+    await page.getByRole('button', { name: 'Cancel import' }).click();
+    await page.getByRole('status').getByText('Import cancelled. Nothing was changed.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Apply import' }).isVisible(), false);
+    assert.equal(await page.getByLabel('Import tenants').inputValue(), '');
+    await waitFor(async () => (await browser.send({ what: 'importTenants' })).error?.name, (name) => name === 'ImportPreviewNone');
+    await assertNothingStored(THREE.tenants, CONTOSO);
+    assert.deepEqual(browser.errors, []);
+  });
+
+  /** Clicks the button `name` and returns the download's `{name, bytes, text}`. */
+  async function downloadOf(name) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);
+    const bytes = readFileSync(await download.path());
+    return { name: download.suggestedFilename(), bytes, text: bytes.toString('utf8') };
+  }
+
+  test('Export tenants (version 2) and Export as CSV carry initial domains, tags and aliases and re-import as unchanged', async () => {
+    const tagged = [
+      {
+        name: 'Contoso',
+        id: CONTOSO,
+        domain: 'contoso.com',
+        initialDomain: 'contoso.onmicrosoft.com',
+        tags: ['EU', 'on-call'],
+        aliases: ['CTS', 'Semi;colon'],
+      },
+      { name: '=Fabrikam', id: FABRIKAM },
+    ];
+    await openOptions({ settings: schema5(tagged) });
     const json = await downloadOf('Export tenants');
     assert.equal(json.name, 'tenant-switch-tenants.json');
     assert.equal(
@@ -193,11 +369,10 @@ describe('import, export and backups (English)', () => {
       [
         '{',
         '  "format": "tenant-switch",',
-        '  "version": 1,',
+        '  "version": 2,',
         '  "tenants": [',
-        `    {"name": "Contoso", "id": "${CONTOSO}", "domain": "contoso.onmicrosoft.com"},`,
-        `    {"name": "Fabrikam", "id": "${FABRIKAM}"},`,
-        `    {"name": "Northwind Traders", "id": "${NORTHWIND}"}`,
+        `    {"name": "Contoso", "id": "${CONTOSO}", "domain": "contoso.com", "initialDomain": "contoso.onmicrosoft.com", "tags": ["EU", "on-call"], "aliases": ["CTS", "Semi;colon"]},`,
+        `    {"name": "=Fabrikam", "id": "${FABRIKAM}"}`,
         '  ]',
         '}',
         '',
@@ -207,193 +382,103 @@ describe('import, export and backups (English)', () => {
     assert.equal(csv.name, 'tenant-switch-tenants.csv');
     assert.equal(
       csv.text,
-      `\ufeffname,tenant id,domain\r\nContoso,${CONTOSO},contoso.onmicrosoft.com\r\nFabrikam,${FABRIKAM},\r\nNorthwind Traders,${NORTHWIND},\r\n`,
+      '\ufeffname,tenant id,domain,initial domain,tags,aliases\r\n' +
+        `Contoso,${CONTOSO},contoso.com,contoso.onmicrosoft.com,EU; on-call,CTS | Semi;colon\r\n` +
+        `'=Fabrikam,${FABRIKAM},,,,\r\n`,
     );
     for (const file of [json, csv]) {
       await preview(file.name, file.bytes, 'application/octet-stream');
-      assert.equal(await counts(), '0 new, 0 renamed, 3 unchanged, 0 rejected');
-      assert.equal(await page.locator('#import-rejected').isVisible(), false);
+      assert.equal(await counts(), '0 new, 0 changed, 2 unchanged, 0 rejected');
     }
-    // Applying an import that changes nothing keeps no backup.
-    await page.getByRole('button', { name: 'Apply import' }).click();
-    await page.getByRole('status').getByText('Import applied: 0 new, 0 renamed, 3 unchanged, 0 rejected.').waitFor();
-    assert.deepEqual(await browser.storage(), { settings: THREE });
+    // Both re-import into an empty list exactly.
+    for (const file of [json, csv]) {
+      await openOptions({ settings: EMPTY });
+      await preview(file.name, file.bytes, 'application/octet-stream');
+      await page.getByRole('button', { name: 'Apply import' }).click();
+      assert.deepEqual((await waitForStored((s) => s.tenants.length === 2)).tenants, tagged, file.name);
+    }
     assert.deepEqual(browser.errors, []);
   });
 
-  /** Clicks the button `name` and returns the download's `{name, bytes, text}`. */
-  async function downloadOf(name) {
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name }).click(),
-    ]);
-    const bytes = readFileSync(await download.path());
-    return { name: download.suggestedFilename(), bytes, text: bytes.toString('utf8') };
-  }
-
-  test('=Contoso round-trips through the CSV export', async () => {
-    const tricky = [
-      { name: '=Contoso', id: CONTOSO },
-      { name: '@Fabrikam, "Group"', id: FABRIKAM, domain: 'fabrikam.com' },
-    ];
-    await openOptions({ settings: { ...THREE, tenants: tricky, activeTenant: null, recentTenants: [] } });
-    const csv = await downloadOf('Export as CSV');
-    assert.equal(
-      csv.text,
-      `\ufeffname,tenant id,domain\r\n'=Contoso,${CONTOSO},\r\n"'@Fabrikam, ""Group""",${FABRIKAM},fabrikam.com\r\n`,
-    );
-    await openOptions({ settings: { ...THREE, tenants: [], activeTenant: null, recentTenants: [] } });
-    await preview(csv.name, csv.bytes);
-    assert.equal(await counts(), '2 new, 0 renamed, 0 unchanged, 0 rejected');
-    await page.getByRole('button', { name: 'Apply import' }).click();
-    const settings = await waitForStored((s) => s.tenants.length === 2);
-    assert.deepEqual(settings.tenants, tricky);
-    assert.deepEqual(browser.errors, []);
-  });
-
-  test('a file over 10 MB is refused before it is read', async () => {
-    const size = 10 * 1024 * 1024 + 1;
-    await chooseFile('huge.csv', Buffer.alloc(size, 'a'));
+  test('a file over 10 MB is refused before it is read; a binary file and a file without an ID column get a clear message', async () => {
+    await chooseFile('huge.csv', Buffer.alloc(10 * 1024 * 1024 + 1, 'a'));
     const alert = page.locator('#import-error');
     assert.equal(await alert.getAttribute('role'), 'alert');
     await waitFor(async () => (await alert.textContent()) !== '');
-    assert.equal(
-      await alert.textContent(),
-      'This file has 10,485,761 bytes; files up to 10,485,760 bytes (10 MB) can be imported.',
-    );
+    assert.equal(await alert.textContent(), 'This file has 10,485,761 bytes; files up to 10,485,760 bytes (10 MB) can be imported.');
     assert.equal(await page.locator('#import-preview').isVisible(), false);
-    assert.deepEqual(await browser.storage(), { settings: THREE });
-    assert.deepEqual(browser.errors, []);
-  });
-
-  test('a binary file gets a clear message', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     await chooseFile('customers.xlsx', png, 'application/octet-stream');
     await page
       .getByRole('alert')
       .getByText('This file is not text (an Excel workbook, perhaps). In Excel, save it as “CSV UTF-8” or “Unicode text” and import that file.')
       .waitFor();
-    assert.equal(await page.locator('#import-preview').isVisible(), false);
-    // A header without an ID column is named too.
     await chooseFile('names.csv', 'Name;Customer\r\nContoso;x\r\n');
-    await page
-      .getByRole('alert')
-      .getByText('The header row has no column for the Tenant ID. Columns found: Name, Customer.')
-      .waitFor();
-    assert.deepEqual(await browser.storage(), { settings: THREE });
+    await page.getByRole('alert').getByText('The header row has no column for the Tenant ID. Columns found: Name, Customer.').waitFor();
+    assert.equal(await page.locator('#import-preview').isVisible(), false);
+    await assertNothingStored(THREE.tenants, CONTOSO);
     assert.deepEqual(browser.errors, []);
   });
 
-  test('Restore previous list after a delete, and again to undo the restore', async () => {
+  test('Restore previous list after a delete needs no confirmation (it removes nothing), and again undoes the restore with one', async () => {
     const restore = page.getByRole('button', { name: 'Restore previous list' });
     assert.equal(await restore.isDisabled(), true);
     assert.equal(
       await page.locator('#restore-info').textContent(),
       'No previous list yet. One is kept before each deletion, import or restore (at most three).',
     );
-    await page.getByRole('listitem').filter({ hasText: 'Contoso' }).getByRole('button', { name: 'Delete' }).click();
-    let settings = await waitForStored((s) => s.tenants.length === 2);
-    assert.equal(settings.activeTenant, null);
+    assert.equal((await browser.send({ what: 'restoreBackup' })).error?.name, 'BackupNone');
+    await browser.sendOk({ what: 'applyOperation', operation: { op: 'deleteTenant', id: CONTOSO } });
     await waitFor(() => restore.isEnabled());
-    assert.match(
-      await page.locator('#restore-info').textContent(),
-      /^Previous list: saved .+ before a deletion, 3 tenants\.$/,
-    );
-
+    assert.match(await page.locator('#restore-info').textContent(), /^Previous list: saved .+ before a deletion, 3 tenants\.$/);
     await restore.click();
     await page.getByRole('status').getByText(/^Restored the list saved .+ \(3 tenants\)\. Restore again to undo this\.$/).waitFor();
-    settings = await storedSettings();
-    // The list is back; the active tenant stays "No tenant", as the delete left it.
-    assert.deepEqual(settings.tenants, THREE.tenants);
-    assert.equal(settings.activeTenant, null);
-    let { tenantListBackups } = await browser.storage();
-    assert.deepEqual(
-      tenantListBackups.map(({ reason, tenants }) => [reason, tenants.length]),
-      // The restored backup is used up; the list it replaced is the only backup now.
-      [['restore', 2]],
-    );
-
-    // Restoring again undoes the restore.
+    assert.deepEqual(await storedTenants(), THREE.tenants);
+    // Restoring again would remove Contoso: asked first.
     await waitFor(async () => /before a restore, 2 tenants/.test(await page.locator('#restore-info').textContent()));
     await restore.click();
-    settings = await waitForStored((s) => s.tenants.length === 2);
-    assert.deepEqual(settings.tenants, THREE.tenants.slice(1));
-    ({ tenantListBackups } = await browser.storage());
-    assert.deepEqual(tenantListBackups.map(({ tenants }) => tenants.length), [3]);
+    await page.getByRole('alert').filter({ hasText: 'removes 1 tenants from your list: \u2068Contoso\u2069.' }).waitFor();
+    assert.deepEqual(await storedTenants(), THREE.tenants);
+    await page.getByRole('button', { name: 'Restore and remove 1 tenants' }).click();
+    await waitForStored((s) => s.tenants.length === 2);
+    assert.deepEqual(await storedTenants(), THREE.tenants.slice(1));
     assert.deepEqual(browser.errors, []);
   });
 
-  test('Restore previous list after an import; the active tenant it lacks becomes No tenant', async () => {
-    await preview('customers.csv', MIXED_CSV);
-    await page.getByRole('button', { name: 'Apply import' }).click();
-    await waitForStored((s) => s.tenants.length === 4);
-    await browser.sendOk({ what: 'switchTenant', id: ADATUM });
-    const restore = page.getByRole('button', { name: 'Restore previous list' });
-    await waitFor(async () => /before an import, 3 tenants/.test(await page.locator('#restore-info').textContent()));
-    await restore.click();
-    const settings = await waitForStored((s) => s.tenants.length === 3);
-    assert.deepEqual(settings, { ...THREE, activeTenant: null, recentTenants: [CONTOSO] });
-    assert.deepEqual(browser.errors, []);
-  });
-
-  test('at most 3 backups are kept, newest first; no backup means Restore is refused', async () => {
-    const answer = await browser.send({ what: 'restoreTenantList' });
-    assert.equal(answer.ok, false);
-    assert.equal(answer.error.name, 'BackupNone');
-    const add = (name, id) => browser.sendOk({ what: 'applyOperation', operation: { op: 'addTenant', tenant: { name, id } } });
-    const remove = (id) => browser.sendOk({ what: 'applyOperation', operation: { op: 'deleteTenant', id } });
-    await add('Adatum', ADATUM);
-    await remove(ADATUM);
-    await remove(NORTHWIND);
-    await remove(FABRIKAM);
-    await remove(CONTOSO);
-    const { tenantListBackups } = await browser.storage();
-    assert.deepEqual(
-      tenantListBackups.map(({ reason, tenants }) => [reason, tenants.map((t) => t.name)]),
-      [
-        ['deleteTenant', ['Contoso']],
-        ['deleteTenant', ['Contoso', 'Fabrikam']],
-        ['deleteTenant', ['Contoso', 'Fabrikam', 'Northwind Traders']],
-      ],
-    );
-    assert.ok(tenantListBackups.every(({ savedAt }) => typeof savedAt === 'number'));
-    assert.deepEqual(
-      (await browser.send({ what: 'getTenantListBackups' })).backups.map(({ reason, count }) => [reason, count]),
-      [['deleteTenant', 1], ['deleteTenant', 2], ['deleteTenant', 3]],
-    );
-    // An invalid backup is refused by the core and nothing changes.
-    const broken = [{ savedAt: 1, reason: 'import', tenants: [{ name: 'A', id: CONTOSO }, { name: 'a', id: FABRIKAM }] }];
-    await browser.inWorker((value) => chrome.storage.local.set({ tenantListBackups: value }), broken);
-    const before = await browser.storage();
-    const refused = await browser.send({ what: 'restoreTenantList' });
-    assert.equal(refused.error.name, 'SettingsDuplicateTenantName');
-    assert.deepEqual(await browser.storage(), before);
-    assert.deepEqual(browser.errors, []);
-  });
-
-  test('10,000 rows import through the page', async () => {
+  test('10,000 rows: the preview draws at most 100 rows, pages and filters them in the background, and applies', async () => {
     const hex = (n) => n.toString(16).padStart(12, '0');
     const lines = ['name,tenant id,domain'];
-    for (let n = 1; n <= 10_000; n += 1) {
-      lines.push(`Customer ${n},00000000-0000-4000-8000-${hex(n)},customer${n}.onmicrosoft.com`);
-    }
-    await openOptions({ settings: { ...THREE, tenants: [], activeTenant: null, recentTenants: [] } });
+    for (let n = 1; n <= 10_000; n += 1) lines.push(`Customer ${n},00000000-0000-4000-8000-${hex(n)},customer${n}.onmicrosoft.com`);
+    await openOptions({ settings: EMPTY });
     const started = performance.now();
     await preview('ten-thousand.csv', `${lines.join('\n')}\n`);
     const previewed = performance.now();
-    assert.equal(await counts(), '10,000 new, 0 renamed, 0 unchanged, 0 rejected');
+    assert.equal(await counts(), '10,000 new, 0 changed, 0 unchanged, 0 rejected');
+    await rowsStatus('Rows 1–100 of 10,000');
+    assert.equal(await table().locator('tbody tr').count(), 100);
+    await page.getByRole('button', { name: 'Next rows' }).click();
+    await rowsStatus('Rows 101–200 of 10,000');
+    assert.equal((await previewRows())[0][2], 'Customer 101');
+    // One filter keystroke: the background filters its held rows and answers one page.
+    let nines = 0;
+    for (let n = 1; n <= 10_000; n += 1) if (`${n} ${hex(n)}`.includes('9')) nines += 1;
+    const typed = performance.now();
+    await page.getByLabel('Filter rows').press('9');
+    await rowsStatus(`Rows 1–100 of ${nines.toLocaleString('en-US')}`);
+    const filtered = performance.now();
+    await page.getByLabel('Filter rows').fill('customer 9999');
+    await rowsStatus('Rows 1–1 of 1');
+    await page.getByLabel('Filter rows').fill('');
+    await rowsStatus('Rows 1–100 of 10,000');
     await page.getByRole('button', { name: 'Apply import' }).click();
-    await page
-      .getByRole('status')
-      .getByText('Import applied: 10,000 new, 0 renamed, 0 unchanged, 0 rejected.')
-      .waitFor({ timeout: 30_000 });
+    await page.getByRole('status').getByText(/^Import applied: 10,000 new/).waitFor({ timeout: 30_000 });
     const applied = performance.now();
     console.log(
-      `10,000 rows: preview ${Math.round(previewed - started)} ms, apply ${Math.round(applied - previewed)} ms`,
+      `10,000 rows: preview ${Math.round(previewed - started)} ms, filter keystroke ${Math.round(filtered - typed)} ms, apply ${Math.round(applied - filtered)} ms`,
     );
-    const settings = await storedSettings();
-    assert.equal(settings.tenants.length, 10_000);
-    assert.deepEqual(settings.tenants[9_999], {
+    const tenants = await storedTenants();
+    assert.equal(tenants.length, 10_000);
+    assert.deepEqual(tenants[9_999], {
       name: 'Customer 10000',
       id: `00000000-0000-4000-8000-${hex(10_000)}`,
       domain: 'customer10000.onmicrosoft.com',
@@ -415,24 +500,26 @@ describe('import, export and backups (German)', () => {
     await server?.close();
   });
 
-  test('the preview and its reasons are German', async () => {
+  test('the modes, the preview and its reasons are German', async () => {
     await replaceStoredSettings(browser, THREE);
     const page = await browser.openExtensionPage('options.html');
     await page.getByRole('button', { name: 'Mandant hinzufügen' }).waitFor();
-    await page.getByLabel('Mandanten importieren').setInputFiles({
-      name: 'kunden.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(MIXED_CSV),
-    });
+    await page.getByLabel('Mandanten importieren').setInputFiles({ name: 'kunden.csv', mimeType: 'text/csv', buffer: Buffer.from(REIMPORT_CSV) });
     await page.getByRole('heading', { name: 'Vorschau für \u2068kunden.csv\u2069' }).waitFor();
-    assert.equal(await page.locator('#import-counts').textContent(), '1 neu, 1 umbenannt, 1 unverändert, 3 abgelehnt');
-    const rows = await page.locator('#import-rejected-rows tr').evaluateAll((trs) =>
-      trs.map((tr) => [...tr.cells].map((cell) => cell.textContent)),
-    );
-    assert.deepEqual(rows[1], [
-      'Zeile 6',
-      `Die Mandanten-ID ${ADATUM} kommt weiter oben in dieser Datei vor (Zeile 4); nur der erste Eintrag wird importiert.`,
-    ]);
+    assert.equal(await page.locator('#import-counts').textContent(), '1 neu, 1 geändert, 1 unverändert, 3 abgelehnt');
+    const renamed = page.getByRole('row', { name: /^Zeile 2 / });
+    await renamed.getByRole('cell', { name: 'Contoso wird zu Contoso Ltd', exact: true }).waitFor();
+    await renamed.getByRole('cell', { name: 'Umbenannt, Domäne geändert', exact: true }).waitFor();
+    await page
+      .getByRole('row', { name: /^Zeile 6 / })
+      .getByText(`Die Mandanten-ID ${ADATUM} kommt weiter oben in dieser Datei vor (Zeile 4); nur der erste Eintrag wird importiert.`)
+      .waitFor();
+    await page.getByRole('radio', { name: 'Meine Liste an diese Datei angleichen' }).check();
+    // Northwind Traders is not in the file: it would be removed, which frees its name for line 7.
+    await page.locator('#import-counts').getByText('2 neu, 1 geändert, 1 unverändert, 2 abgelehnt, 1 zu entfernen').waitFor();
+    await page.getByRole('row', { name: /^Nicht in der Datei Wird entfernt Northwind Traders/ }).waitFor();
+    assert.equal(await page.getByRole('radio', { name: 'Hinzufügen und aktualisieren' }).isChecked(), false);
+    await page.getByLabel('Zeilen filtern').waitFor();
     for (const name of ['Import übernehmen', 'Import abbrechen', 'Mandanten exportieren', 'Als CSV exportieren', 'Vorherige Liste wiederherstellen']) {
       await page.getByRole('button', { name }).waitFor({ state: 'attached' });
     }
