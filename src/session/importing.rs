@@ -35,7 +35,6 @@ use super::{Commit, Out, Session};
 pub const PAGE_SIZE: usize = 100;
 
 /// A file judged by `previewImport`, held until it is applied or discarded.
-#[derive(Debug)]
 pub(super) struct HeldImport {
     bytes: Vec<u8>,
     /// The user's list and the policy's tenants it was judged against.
@@ -44,6 +43,19 @@ pub(super) struct HeldImport {
     preview: ImportPreview,
     /// Each row's text, folded, for the filter.
     keys: Vec<String>,
+}
+
+impl std::fmt::Debug for HeldImport {
+    // Not the file itself: it may hold megabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeldImport")
+            .field("bytes", &self.bytes.len())
+            .field("base", &self.base.len())
+            .field("managed", &self.managed.len())
+            .field("mode", &self.preview.mode())
+            .field("counts", &self.preview.counts())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Which rows `importRows` answers.
@@ -258,6 +270,7 @@ impl Session {
             "previewImport" => self.preview_import(fields),
             "importRows" => self.import_rows(fields),
             "importTenants" => return self.apply_import(out, reply, fields, now),
+            // "discardImport"
             _ => {
                 self.core.import = None;
                 Ok(json!({}))
