@@ -1,10 +1,12 @@
 // The options page: the tenant list (filtered and paged by the background), add, edit, delete
-// with undo, import with a preview, export, backups, recovery from unreadable settings, and the
-// switches. Every change is one message to the background, whose session validates, stores and
-// answers; this page draws the answers. It loads no WebAssembly of its own.
+// with undo, recovery from unreadable settings, and the switches; import, export and backups
+// are options-import.js. Every change is one message to the background, whose session
+// validates, stores and answers; this page draws the answers. It loads no WebAssembly of its
+// own.
 
 import { onStorageChanged, requestHostAccess, sendMessage } from './browser-adapter.js';
 import { errorMessage, formatNumber, localize, t, uiLanguage } from './i18n.js';
+import { drawTransferState, setupTransfer } from './options-import.js';
 
 const $ = (id) => document.getElementById(id);
 const addForm = $('add');
@@ -16,8 +18,6 @@ let list = null;
 let page = 0;
 /** `{id, draft: {name, id, domain}, error, errorField}` while a tenant is edited in place. */
 let editing = null;
-/** `{name, data}` of the file shown in the preview, until it is applied or cancelled. */
-let pendingImport = null;
 /** A tenant is being added: the form keeps what was typed and cannot be sent twice. */
 let adding = false;
 
@@ -94,7 +94,7 @@ function drawState(next) {
   $('list-summary').textContent = state.usable
     ? t('listSummary', [formatNumber(state.tenantCount), formatNumber(state.managedCount)])
     : '';
-  drawBackups();
+  drawTransferState(state);
   drawSync();
 }
 
@@ -163,18 +163,6 @@ function drawPolicy() {
     notes.push(note);
   }
   $('policy-notes').replaceChildren(...notes);
-}
-
-function drawBackups() {
-  const newest = state.backups[0] ?? null;
-  $('restore-list').disabled = !newest;
-  $('restore-info').textContent = newest
-    ? t('restoreAvailable', [
-        formatDate(newest.savedAt),
-        t(`backupReason_${newest.reason}`) || newest.reason,
-        formatNumber(newest.count),
-      ])
-    : t('restoreNone');
 }
 
 function drawSync() {
@@ -426,131 +414,7 @@ $('request-host-access').addEventListener(
   }),
 );
 
-// --- import, export, backups ---------------------------------------------------------------
-
-const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
-const importFile = $('import-file');
-
-/**
- * errorMessage for import errors: the core names a column by key and an earlier row by line or
- * entry; the page words them in the UI's language before the message is filled.
- */
-function importErrorMessage(error) {
-  const details = { ...error };
-  const column = (key) => (COLUMN_LABELS[key] ? t(COLUMN_LABELS[key]) : String(key));
-  if (details.name === 'ImportMissingColumn') {
-    details.column = column(error.column);
-    details.found = (error.found ?? []).join(', ');
-  }
-  if (details.name === 'ImportRowWrongType') details.field = column(error.field);
-  if (details.name === 'ImportRowDuplicateId' || details.name === 'ImportRowNameTaken') {
-    const inFile = details.name === 'ImportRowNameTaken';
-    const phrase = (key, n) => (inFile ? t('importInFile', [t(key, [formatNumber(n)])]) : t(key, [formatNumber(n)]));
-    details.firstLine = typeof error.firstLine === 'number' ? phrase('importFirstLine', error.firstLine) : '';
-    details.firstEntry = typeof error.firstEntry === 'number' ? phrase('importFirstEntry', error.firstEntry) : '';
-    if (inFile && !details.firstLine && !details.firstEntry) details.firstLine = t('importInList');
-  }
-  return errorMessage(details);
-}
-
-function base64(bytes) {
-  if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-const countsOf = ({ new: added, renamed, unchanged, rejected }) => [added, renamed, unchanged, rejected].map(formatNumber);
-
-function closeImport() {
-  pendingImport = null;
-  importFile.value = '';
-  $('import-preview').hidden = true;
-  $('import-rejected-rows').replaceChildren();
-}
-
-function showPreview(name, preview) {
-  const rejected = preview.rows.filter((row) => row.status === 'rejected');
-  $('import-preview-heading').textContent = t('importPreviewHeading', [isolate(name)]);
-  const counts = $('import-counts');
-  counts.textContent = t('importCounts', countsOf(preview.counts));
-  if (rejected.length) counts.setAttribute('role', 'alert');
-  else counts.removeAttribute('role');
-  $('import-rejected-rows').replaceChildren(
-    ...rejected.map((row) =>
-      element(
-        'tr',
-        {},
-        element('th', {
-          scope: 'row',
-          textContent: row.line !== undefined ? t('importRowLine', [formatNumber(row.line)]) : t('importRowEntry', [formatNumber(row.entry)]),
-        }),
-        element('td', { textContent: importErrorMessage(row.error) }),
-      ),
-    ),
-  );
-  $('import-rejected').hidden = rejected.length === 0;
-  $('import-preview').hidden = false;
-}
-
-importFile.addEventListener(
-  'change',
-  handle(async () => {
-    const file = importFile.files?.[0];
-    $('import-error').textContent = '';
-    $('transfer-status').textContent = '';
-    pendingImport = null;
-    $('import-preview').hidden = true;
-    if (!file) return;
-    const limit = state?.importSizeLimit ?? Infinity;
-    if (file.size > limit) {
-      closeImport();
-      $('import-error').textContent = importErrorMessage({ name: 'ImportTooLarge', size: file.size, limit });
-      return;
-    }
-    let bytes;
-    try {
-      bytes = new Uint8Array(await file.arrayBuffer());
-    } catch (problem) {
-      closeImport();
-      $('import-error').textContent = t('importReadFailed', [problem?.message ?? String(problem)]);
-      return;
-    }
-    try {
-      const data = base64(bytes);
-      const { preview } = await request({ what: 'previewImport', data });
-      pendingImport = { name: file.name, data };
-      showPreview(file.name, preview);
-    } catch (problem) {
-      closeImport();
-      $('import-error').textContent = importErrorMessage(problem);
-    }
-  }),
-);
-
-$('apply-import').addEventListener(
-  'click',
-  handle(async () => {
-    if (!pendingImport) return;
-    try {
-      // The background judges the file again against the list as it is then.
-      const answer = await request({ what: 'importTenants', data: pendingImport.data });
-      closeImport();
-      $('transfer-status').textContent = t('importApplied', countsOf(answer.preview.counts));
-      await refreshList();
-    } catch (problem) {
-      $('import-error').textContent = importErrorMessage(problem);
-    }
-    importFile.focus();
-  }),
-);
-
-$('cancel-import').addEventListener('click', () => {
-  closeImport();
-  $('import-error').textContent = '';
-  $('transfer-status').textContent = t('importCancelled');
-  importFile.focus();
-});
+// --- import, export, backups: options-import.js ---------------------------------------------
 
 /** Saves `file` (`{name, type, text}`) as a download, without a native dialog of the page's own. */
 function save({ name, type, text }) {
@@ -562,39 +426,7 @@ function save({ name, type, text }) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-for (const [id, format] of [
-  ['export-json', 'json'],
-  ['export-csv', 'csv'],
-]) {
-  $(id).addEventListener(
-    'click',
-    handle(async () => {
-      $('export-error').textContent = '';
-      try {
-        save((await request({ what: 'exportTenants', format })).file);
-      } catch (problem) {
-        $('export-error').textContent = errorMessage(problem);
-      }
-    }),
-  );
-}
-
-async function restore() {
-  const newest = state?.backups[0];
-  if (!newest) return;
-  try {
-    const answer = await request({ what: 'restoreBackup', id: newest.id });
-    $('transfer-status').textContent = t('listRestored', [formatDate(answer.restored.savedAt), formatNumber(answer.restored.count)]);
-    await refreshList();
-  } catch (problem) {
-    $('import-error').textContent = errorMessage(problem);
-  }
-}
-
-$('restore-list').addEventListener('click', handle(restore));
-$('problem-restore').addEventListener('click', handle(restore));
-$('problem-import').addEventListener('click', () => importFile.click());
-$('first-import-button').addEventListener('click', () => importFile.click());
+setupTransfer({ request, refreshList, save });
 $('problem-reset').addEventListener(
   'click',
   handle(async () => {

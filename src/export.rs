@@ -1,26 +1,30 @@
 //! Exporting the user's tenant list to files: the versioned JSON that [`crate::import`] reads back
 //! identically, and CSV for spreadsheets.
 //!
-//! The JSON format (version 1) is
+//! The JSON format (version 2) is
 //!
 //! ```json
 //! {
 //!   "format": "tenant-switch",
-//!   "version": 1,
+//!   "version": 2,
 //!   "tenants": [
-//!     {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com"}
+//!     {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.com", "initialDomain": "contoso.onmicrosoft.com", "tags": ["EU", "P1"], "aliases": ["CTS"]}
 //!   ]
 //! }
 //! ```
 //!
 //! with one tenant per line (readable, and a diff of two exports shows changed tenants), keys in
-//! that order, `domain` left out when unknown, IDs canonical. A reader must refuse a `version` it
-//! does not know rather than guess.
+//! that order, `domain`, `initialDomain`, `tags` and `aliases` left out when empty, IDs
+//! canonical. Version 1 was the same without `initialDomain`, `tags` and `aliases`; the import
+//! reads both. A reader must refuse a `version` it does not know rather than guess.
 //!
 //! CSV exports start with a UTF-8 byte order mark (without it Excel on Windows reads the file as
 //! the ANSI code page and mangles names such as `Müller`), use CRLF line ends (RFC 4180) and the
-//! header `name,tenant id,domain`. A cell a spreadsheet would run as a formula gets one leading
-//! `'` (see [`guard_formula`]); CSV import strips exactly that one `'`.
+//! header `name,tenant id,domain,initial domain,tags,aliases` ([`CSV_HEADER`]). Tags are joined
+//! with `; `, aliases too, or with ` | ` when one of them holds a `;` (the import splits at `|`
+//! when a cell has one, else at `;`); an alias holding a `|` comes back split, so only the JSON
+//! export keeps such aliases exactly. A cell a spreadsheet would run as a formula gets one
+//! leading `'` (see [`guard_formula`]); CSV import strips exactly that one `'`.
 //!
 //! The link builder page saves its links as a Netscape bookmark file, the HTML format that
 //! Chrome, Edge and Firefox import and export ([`bookmarks_file`], [`tenant_bookmarks`]).
@@ -38,10 +42,18 @@ use crate::tenant_id::TenantId;
 
 /// The `format` value of the JSON export.
 pub const FORMAT_NAME: &str = "tenant-switch";
-/// The `version` of the JSON export this build writes and the only one it reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The `version` of the JSON export this build writes, and the newest it reads (it reads every
+/// version from 1).
+pub const FORMAT_VERSION: u64 = 2;
 /// The header row of the CSV export.
-pub const CSV_HEADER: [&str; 3] = ["name", "tenant id", "domain"];
+pub const CSV_HEADER: [&str; 6] = [
+    "name",
+    "tenant id",
+    "domain",
+    "initial domain",
+    "tags",
+    "aliases",
+];
 
 /// First characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula
 /// (OWASP's CSV injection list).
@@ -75,7 +87,7 @@ impl UiError for ExportError {}
 /// use tenant_switch::export::export_json;
 /// assert_eq!(
 ///     export_json(&[]),
-///     "{\n  \"format\": \"tenant-switch\",\n  \"version\": 1,\n  \"tenants\": []\n}\n"
+///     "{\n  \"format\": \"tenant-switch\",\n  \"version\": 2,\n  \"tenants\": []\n}\n"
 /// );
 /// ```
 pub fn export_json(tenants: &[Tenant]) -> String {
@@ -92,6 +104,21 @@ pub fn export_json(tenants: &[Tenant]) -> String {
         if let Some(domain) = tenant.domain() {
             out.push_str(", \"domain\": ");
             out.push_str(&json_string(domain));
+        }
+        if let Some(domain) = tenant.initial_domain() {
+            out.push_str(", \"initialDomain\": ");
+            out.push_str(&json_string(domain));
+        }
+        for (key, list) in [("tags", tenant.tags()), ("aliases", tenant.aliases())] {
+            if list.is_empty() {
+                continue;
+            }
+            out.push_str(", ");
+            out.push_str(&json_string(key));
+            out.push_str(": [");
+            let items: Vec<String> = list.iter().map(|item| json_string(item)).collect();
+            out.push_str(&items.join(", "));
+            out.push(']');
         }
         out.push('}');
     }
@@ -122,7 +149,10 @@ fn json_string(text: &str) -> String {
 /// # Examples
 /// ```
 /// use tenant_switch::export::export_csv;
-/// assert_eq!(export_csv(&[]).unwrap(), "\u{feff}name,tenant id,domain\r\n");
+/// assert_eq!(
+///     export_csv(&[]).unwrap(),
+///     "\u{feff}name,tenant id,domain,initial domain,tags,aliases\r\n"
+/// );
 /// ```
 pub fn export_csv(tenants: &[Tenant]) -> Result<String, ExportError> {
     let mut writer = csv::WriterBuilder::new()
@@ -131,17 +161,33 @@ pub fn export_csv(tenants: &[Tenant]) -> Result<String, ExportError> {
     writer.write_record(CSV_HEADER).map_err(failed)?;
     for tenant in tenants {
         let id = tenant.id().to_string();
+        let tags = tenant.tags().join("; ");
+        let aliases = join_aliases(tenant.aliases());
         writer
             .write_record([
                 guard_formula(tenant.name()).as_bytes(),
                 guard_formula(&id).as_bytes(),
                 guard_formula(tenant.domain().unwrap_or("")).as_bytes(),
+                guard_formula(tenant.initial_domain().unwrap_or("")).as_bytes(),
+                guard_formula(&tags).as_bytes(),
+                guard_formula(&aliases).as_bytes(),
             ])
             .map_err(failed)?;
     }
     let bytes = writer.into_inner().map_err(failed)?;
     let body = String::from_utf8(bytes).map_err(failed)?;
     Ok(format!("\u{feff}{body}"))
+}
+
+/// Aliases in one CSV cell: joined with `; `, or with ` | ` when one holds a `;`, so that
+/// [`crate::import::split_list`] gives them back.
+fn join_aliases(aliases: &[String]) -> String {
+    let separator = if aliases.iter().any(|alias| alias.contains(';')) {
+        " | "
+    } else {
+        "; "
+    };
+    aliases.join(separator)
 }
 
 /// The cell as written to CSV: one `'` in front when a spreadsheet would otherwise run it as a
@@ -334,6 +380,18 @@ mod tests {
                 "{2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710}",
                 None,
             ),
+            tenant(
+                "Woodgrove",
+                "7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a",
+                Some("woodgrove.com"),
+            )
+            .with_initial_domain(Some("woodgrove.onmicrosoft.com"))
+            .unwrap()
+            .with_tags_and_aliases(
+                &["EU".into(), "on-call".into()],
+                &["WGB".into(), "Semi;colon".into()],
+            )
+            .unwrap(),
         ]
     }
 
@@ -344,10 +402,11 @@ mod tests {
             export_json(&sample()),
             r#"{
   "format": "tenant-switch",
-  "version": 1,
+  "version": 2,
   "tenants": [
     {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com"},
-    {"name": "=Fabrikam \"Ltd\", Inc", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"}
+    {"name": "=Fabrikam \"Ltd\", Inc", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"},
+    {"name": "Woodgrove", "id": "7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a", "domain": "woodgrove.com", "initialDomain": "woodgrove.onmicrosoft.com", "tags": ["EU", "on-call"], "aliases": ["WGB", "Semi;colon"]}
   ]
 }
 "#
@@ -362,10 +421,12 @@ mod tests {
             value,
             serde_json::json!({
                 "format": "tenant-switch",
-                "version": 1,
+                "version": 2,
                 "tenants": [
                     {"name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.onmicrosoft.com"},
-                    {"name": "=Fabrikam \"Ltd\", Inc", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"}
+                    {"name": "=Fabrikam \"Ltd\", Inc", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"},
+                    {"name": "Woodgrove", "id": "7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a", "domain": "woodgrove.com",
+                     "initialDomain": "woodgrove.onmicrosoft.com", "tags": ["EU", "on-call"], "aliases": ["WGB", "Semi;colon"]}
                 ]
             })
         );
@@ -376,9 +437,10 @@ mod tests {
     fn csv_quotes_and_guards_formulas() {
         assert_eq!(
             export_csv(&sample()).unwrap(),
-            "\u{feff}name,tenant id,domain\r\n\
-             Contoso,6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b,contoso.onmicrosoft.com\r\n\
-             \"'=Fabrikam \"\"Ltd\"\", Inc\",2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710,\r\n"
+            "\u{feff}name,tenant id,domain,initial domain,tags,aliases\r\n\
+             Contoso,6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b,contoso.onmicrosoft.com,,,\r\n\
+             \"'=Fabrikam \"\"Ltd\"\", Inc\",2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710,,,,\r\n\
+             Woodgrove,7c1e5a3d-2b4f-4e6a-9d8c-0f1e2d3c4b5a,woodgrove.com,woodgrove.onmicrosoft.com,EU; on-call,WGB | Semi;colon\r\n"
         );
     }
 

@@ -243,6 +243,16 @@ pub fn samples() -> Vec<Value> {
             id: id(),
             first: Some(RowPosition::Entry(2)),
         }),
+        sample(ImportRowError::AliasTaken {
+            alias: "CTS".into(),
+            id: id(),
+            first: Some(RowPosition::Line(2)),
+        }),
+        sample(ImportRowError::AliasTaken {
+            alias: "CTS".into(),
+            id: id(),
+            first: Some(RowPosition::Entry(2)),
+        }),
         sample(ImportRowError::ManagedTenant {
             id: id(),
             tenant_name: "Contoso".into(),
@@ -294,6 +304,8 @@ pub fn samples() -> Vec<Value> {
         sample(MessageError::SyncDisabledByPolicy),
         sample(MessageError::NoTenantChosen),
         sample(MessageError::NeedsInitialDomain),
+        sample(MessageError::ImportPreviewNone),
+        sample(MessageError::ImportPreviewChanged),
         sample(StorageError::Full {
             bytes_needed: 2,
             bytes_available: 1,

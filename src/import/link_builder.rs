@@ -31,8 +31,8 @@ use serde::{Serialize, Serializer};
 use super::{
     csv_error, csv_reader, decode, detect_delimiter, header_delimiter, header_key, parse_import,
     strip_separator_line, unguard_formula, ImportError, ImportFormat, ImportPreview,
-    ImportRowError, Judge, LineCounter, RowOutcome, RowPosition, DOMAIN_COLUMNS, ID_COLUMNS,
-    IMPORT_SIZE_LIMIT, NAME_COLUMNS,
+    ImportRowError, Judge, LineCounter, RowOutcome, RowPosition, RowValues, DOMAIN_COLUMNS,
+    ID_COLUMNS, IMPORT_SIZE_LIMIT, NAME_COLUMNS,
 };
 use crate::export::{tenant_bookmarks, Bookmark};
 use crate::portal::portal_url;
@@ -124,14 +124,24 @@ impl PastedTenants {
         for row in preview.rows() {
             match &row.outcome {
                 RowOutcome::New { tenant }
-                | RowOutcome::Renamed { tenant, .. }
-                | RowOutcome::Unchanged { tenant } => pasted
-                    .tenants
-                    .push(PastedTenant::from_tenant(row.position, tenant.clone())),
-                RowOutcome::Rejected { error } => pasted.rejected.push(RejectedRow {
-                    position: row.position,
-                    error: error.clone(),
-                }),
+                | RowOutcome::Changed { tenant, .. }
+                | RowOutcome::Unchanged { tenant } => {
+                    if let Some(position) = row.position {
+                        pasted
+                            .tenants
+                            .push(PastedTenant::from_tenant(position, tenant.clone()));
+                    }
+                }
+                RowOutcome::Rejected { error, .. } => {
+                    if let Some(position) = row.position {
+                        pasted.rejected.push(RejectedRow {
+                            position,
+                            error: error.clone(),
+                        });
+                    }
+                }
+                // Only a "match" import removes tenants; the page's is a "merge" one.
+                RowOutcome::Removed { .. } => {}
             }
         }
         pasted
@@ -246,13 +256,14 @@ fn read_lines(text: &str) -> Result<PastedTenants, ImportError> {
         let judged = if record.len() == 1 {
             bare_id(&mut judge, position, cell(0))
         } else {
-            match judge.judge(position, cell(0), cell(1), cell(2)) {
+            match judge.judge(position, &RowValues::new(cell(0), cell(1), cell(2))) {
                 Ok(RowOutcome::New { tenant })
-                | Ok(RowOutcome::Renamed { tenant, .. })
-                | Ok(RowOutcome::Unchanged { tenant }) => {
+                | Ok(RowOutcome::Changed { tenant, .. })
+                | Ok(RowOutcome::Unchanged { tenant })
+                | Ok(RowOutcome::Removed { tenant }) => {
                     Ok(PastedTenant::from_tenant(position, tenant))
                 }
-                Ok(RowOutcome::Rejected { error }) | Err(error) => Err(error),
+                Ok(RowOutcome::Rejected { error, .. }) | Err(error) => Err(error),
             }
         };
         match judged {

@@ -7,7 +7,6 @@ use serde_json::{json, Map, Value};
 
 use crate::error::UiError;
 use crate::export;
-use crate::import;
 use crate::policy;
 use crate::portal;
 use crate::settings::{Operation, Settings, SettingsError};
@@ -70,6 +69,14 @@ pub enum MessageError {
     /// The portal's address needs the tenant's initial domain, which it lacks.
     #[serde(rename = "PortalNeedsInitialDomain")]
     NeedsInitialDomain,
+    /// No import preview is held (none was made, it was applied or cancelled, or the worker
+    /// restarted): choose the file again.
+    #[serde(rename = "ImportPreviewNone")]
+    ImportPreviewNone,
+    /// What the import would do changed since the page showed it (the list or the policy
+    /// changed, or another mode was asked for): it was judged again and nothing was applied.
+    #[serde(rename = "ImportPreviewChanged")]
+    ImportPreviewChanged,
 }
 
 impl std::fmt::Display for MessageError {
@@ -104,6 +111,13 @@ impl std::fmt::Display for MessageError {
                 f,
                 "this portal needs the tenant's initial domain (name.onmicrosoft.com); add it on the options page"
             ),
+            Self::ImportPreviewNone => {
+                write!(f, "there is no import preview; choose the file again")
+            }
+            Self::ImportPreviewChanged => write!(
+                f,
+                "the import would now do something else than the preview showed (the list, the policy or the mode changed); nothing was imported: check the new preview"
+            ),
         }
     }
 }
@@ -112,13 +126,13 @@ impl std::error::Error for MessageError {}
 impl UiError for MessageError {}
 
 /// Reads the fields of one message.
-struct Fields<'a> {
-    what: &'a str,
+pub(super) struct Fields<'a> {
+    pub(super) what: &'a str,
     message: &'a Value,
 }
 
 impl<'a> Fields<'a> {
-    fn invalid(&self, field: &str, expected: &str) -> MessageError {
+    pub(super) fn invalid(&self, field: &str, expected: &str) -> MessageError {
         MessageError::Invalid {
             what: self.what.to_owned(),
             field: field.to_owned(),
@@ -126,7 +140,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn get(&self, field: &str) -> Option<&'a Value> {
+    pub(super) fn get(&self, field: &str) -> Option<&'a Value> {
         self.message.get(field).filter(|value| !value.is_null())
     }
 
@@ -136,7 +150,7 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.invalid(field, "a string"))
     }
 
-    fn text_or_empty(&self, field: &str) -> Result<&'a str, MessageError> {
+    pub(super) fn text_or_empty(&self, field: &str) -> Result<&'a str, MessageError> {
         match self.get(field) {
             None => Ok(""),
             Some(value) => value
@@ -154,7 +168,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn number(&self, field: &str) -> Result<Option<u64>, MessageError> {
+    pub(super) fn number(&self, field: &str) -> Result<Option<u64>, MessageError> {
         match self.get(field) {
             None => Ok(None),
             Some(value) => crate::json::whole_number(value, field)
@@ -185,7 +199,7 @@ impl<'a> Fields<'a> {
         )
     }
 
-    fn bytes(&self, field: &str) -> Result<Vec<u8>, Value> {
+    pub(super) fn bytes(&self, field: &str) -> Result<Vec<u8>, Value> {
         let text = self
             .text(field)
             .map_err(|error| crate::error::to_value(&error))?;
@@ -230,7 +244,9 @@ impl Session {
             "pickTenant" => self.pick_tenant(out, id, &fields, now),
             "applyOperation" => self.apply_operation(out, id, &fields, now),
             "undoDelete" => self.undo_delete(out, id, now),
-            "previewImport" | "importTenants" => self.import(out, id, &fields, now),
+            "previewImport" | "importRows" | "importTenants" | "discardImport" => {
+                self.on_import_message(out, id, &fields, now)
+            }
             "exportTenants" => self.export(out, id, &fields),
             "restoreBackup" => self.restore(out, id, &fields),
             "discardKeptCopy" | "exportKeptCopy" => self.kept_copy(out, id, &fields, now),
@@ -513,47 +529,8 @@ impl Session {
     }
 
     /// The policy's tenants, which an import must not clash with.
-    fn policy_tenants(&self) -> &[Tenant] {
+    pub(super) fn policy_tenants(&self) -> &[Tenant] {
         self.core.policy.report.policy.tenants()
-    }
-
-    /// `previewImport` judges the file against the list; `importTenants` also applies it.
-    /// While the stored settings cannot be read, the file is judged against an empty list and
-    /// importing it replaces them (the kept copy stays).
-    fn import(&mut self, out: &mut Out, reply: u64, fields: &Fields<'_>, now: u64) {
-        let bytes = match fields.bytes("data") {
-            Ok(bytes) => bytes,
-            Err(error) => return out.answer(reply, json!({"ok": false, "error": error})),
-        };
-        let base = match &self.core.directory {
-            Ok(directory) => directory.own.clone(),
-            Err(problem) if problem.copy_error.is_some() => {
-                return out.answer(reply, self.failure(&MessageError::SettingsNotKept))
-            }
-            Err(_) => Settings::default(),
-        };
-        if fields.what == "previewImport" {
-            return match import::parse_import(&bytes, base.tenants(), self.policy_tenants()) {
-                Ok(preview) => out.answer(reply, self.success(json!({ "preview": preview }))),
-                Err(error) => out.answer(reply, self.failure(&error)),
-            };
-        }
-        let (settings, preview) = match base.import(&bytes, self.policy_tenants()) {
-            Ok(imported) => imported,
-            Err(error) => return out.answer(reply, self.failure(&error)),
-        };
-        let counts = preview.counts();
-        let changed = counts.new + counts.renamed > 0;
-        let answer = json!({ "preview": preview });
-        if self.core.directory.is_ok() && !changed {
-            return out.answer(reply, self.success(answer));
-        }
-        let commit = Commit {
-            settings: Some(settings),
-            backup: changed.then_some("import"),
-            ..Commit::default()
-        };
-        self.commit(out, commit, Some(reply), answer, now);
     }
 
     fn export(&self, out: &mut Out, reply: u64, fields: &Fields<'_>) {
@@ -580,12 +557,20 @@ impl Session {
         out.answer(reply, self.success(json!({ "file": file })));
     }
 
+    /// `restoreBackup {id?, confirm?}`: the backup `id` (the newest by default) replaces the
+    /// list. A restore that would remove tenants of the list first answers `confirmRestore`
+    /// with them and changes nothing; it goes ahead when asked again with `confirm: true` while
+    /// it would remove exactly those tenants.
     fn restore(&mut self, out: &mut Out, reply: u64, fields: &Fields<'_>) {
         if matches!(&self.core.directory, Err(problem) if problem.copy_error.is_some()) {
             return out.answer(reply, self.failure(&MessageError::SettingsNotKept));
         }
         let wanted = match fields.number("id") {
             Ok(wanted) => wanted,
+            Err(error) => return out.answer(reply, self.failure(&error)),
+        };
+        let confirm = match fields.flag("confirm") {
+            Ok(confirm) => confirm,
             Err(error) => return out.answer(reply, self.failure(&error)),
         };
         let backup = match wanted {
@@ -600,18 +585,18 @@ impl Session {
             out,
             Area::Local,
             Some(vec![store::backup_key(id)]),
-            Pending::Restore { reply, id },
+            Pending::Restore { reply, id, confirm },
         );
     }
 
     pub(super) fn finish_restore(
         &mut self,
         out: &mut Out,
-        reply: u64,
-        id: u64,
+        restore: (u64, u64, bool),
         values: &Map<String, Value>,
         now: u64,
     ) {
+        let (reply, id, confirm) = restore;
         let key = store::backup_key(id);
         let Some(tenants) = values.get(&key).and_then(store::read_backup_tenants) else {
             return out.answer(reply, self.failure(&MessageError::BackupUnreadable));
@@ -627,6 +612,29 @@ impl Session {
         let Some(restored) = self.core.backups.iter().find(|b| b.id == id).cloned() else {
             return out.answer(reply, self.failure(&MessageError::BackupNone));
         };
+        let removing = tenants_removed(&base, &settings);
+        let confirmed =
+            confirm && self.core.restore_question.as_ref() == Some(&(id, removing.clone()));
+        if !removing.is_empty() && !confirmed {
+            // Nothing is restored yet: the page asks the analyst about exactly these tenants.
+            let gone: std::collections::HashSet<&TenantId> = removing.iter().collect();
+            let shown: Vec<Value> = base
+                .tenants()
+                .iter()
+                .filter(|tenant| gone.contains(&tenant.id()))
+                .take(RESTORE_NAMES_SHOWN)
+                .map(|tenant| json!({"id": tenant.id(), "name": tenant.name()}))
+                .collect();
+            let question = json!({"confirmRestore": {
+                "id": id,
+                "savedAt": restored.saved_at,
+                "count": restored.count,
+                "removing": {"total": removing.len(), "tenants": shown},
+            }});
+            self.core.restore_question = Some((id, removing));
+            return out.answer(reply, self.success(question));
+        }
+        self.core.restore_question = None;
         let backups: Vec<_> = self
             .core
             .backups
@@ -954,6 +962,9 @@ impl Session {
         self.core.sync.last_error = None;
     }
 }
+
+/// How many of the tenants a restore would remove its question names.
+const RESTORE_NAMES_SHOWN: usize = 100;
 
 /// The IDs `before` has and `after` lacks.
 fn tenants_removed(before: &Settings, after: &Settings) -> Vec<TenantId> {

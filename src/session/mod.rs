@@ -20,6 +20,7 @@
 mod directory;
 pub mod effect;
 pub mod event;
+pub mod importing;
 pub mod messages;
 pub mod store;
 pub mod sync;
@@ -193,8 +194,9 @@ struct PolicyState {
 /// A continuation: what to do with the values a [`Effect::Read`] brings back.
 #[derive(Debug, Clone, PartialEq)]
 enum Pending {
-    /// Restore backup `id`, then answer `reply`.
-    Restore { reply: u64, id: u64 },
+    /// Restore backup `id` (`confirm`: the analyst confirmed the removals), then answer
+    /// `reply`.
+    Restore { reply: u64, id: u64, confirm: bool },
     /// One sync step.
     SyncStep,
     /// Turning sync on, then answer `reply`.
@@ -235,6 +237,11 @@ struct Core {
     pending: BTreeMap<u64, Pending>,
     next_token: u64,
     undo: Option<Undo>,
+    /// The file `previewImport` judged, until it is applied or discarded (shared: the core is
+    /// cloned before every change).
+    import: Option<std::sync::Arc<importing::HeldImport>>,
+    /// The last restore that asked for confirmation: the backup and the tenants it removes.
+    restore_question: Option<(u64, Vec<TenantId>)>,
     revision: u64,
     /// What the session last wrote under `settings`, to tell its own writes' echoes from
     /// anyone else's.
@@ -275,6 +282,8 @@ struct Commit {
     deletion: bool,
     /// Remove `remove` before the write (to make room), not after it.
     remove_first: bool,
+    /// The change applies the held import: forget it once the write is on its way.
+    import_done: bool,
 }
 
 /// The effects of one event, in order.
@@ -395,6 +404,8 @@ impl Session {
             pending: BTreeMap::new(),
             next_token: 1,
             undo,
+            import: None,
+            restore_question: None,
             revision: input
                 .session
                 .get(REVISION_KEY)
@@ -919,6 +930,9 @@ impl Session {
             }
             return;
         }
+        if commit.import_done {
+            self.core.import = None;
+        }
         self.note_sizes(&items);
         for key in &remove {
             self.core.sizes.remove(key);
@@ -1143,7 +1157,9 @@ impl Session {
 
     fn on_read(&mut self, out: &mut Out, pending: Pending, values: Map<String, Value>, now: u64) {
         match pending {
-            Pending::Restore { reply, id } => self.finish_restore(out, reply, id, &values, now),
+            Pending::Restore { reply, id, confirm } => {
+                self.finish_restore(out, (reply, id, confirm), &values, now);
+            }
             Pending::SyncStep => self.sync_step(out, &values, now),
             Pending::SyncEnable { reply } => self.finish_sync_enable(out, reply, &values, now),
         }

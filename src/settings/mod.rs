@@ -468,10 +468,11 @@ impl Settings {
         .with_marks_of(self))
     }
 
-    /// Imports a file into these settings in one step: the file is judged against the current
-    /// tenants and the policy's tenants `managed` (see [`crate::import`]; rows that clash with
-    /// a policy tenant are rejected) and every accepted row is applied. Tenants the file does
-    /// not mention are kept; the default and recent tenants are kept (an import changes no IDs).
+    /// Imports a file into these settings in one step ("Add and update"): the file is judged
+    /// against the current tenants and the policy's tenants `managed` (see [`crate::import`];
+    /// rows that clash with a policy tenant are rejected) and every accepted row is applied.
+    /// Tenants the file does not mention are kept; the default and recent tenants are kept (an
+    /// import changes no IDs).
     ///
     /// # Errors
     /// [`SettingsError::Import`] when the file as a whole cannot be read. Rejected rows are not
@@ -491,8 +492,18 @@ impl Settings {
         managed: &[Tenant],
     ) -> Result<(Self, ImportPreview), SettingsError> {
         let preview = import::parse_import(bytes, &self.tenants, managed)?;
-        let next = self.with_tenants(import::apply_import(&self.tenants, &preview))?;
+        let next = self.with_import(&preview)?;
         Ok((next, preview))
+    }
+
+    /// These settings with an import preview applied ([`import::apply_import`]): the default
+    /// tenant becomes "No tenant" and recent tenants are dropped when the import removes them.
+    /// Judge the preview against these settings' tenants.
+    ///
+    /// # Errors
+    /// As [`Settings::with_tenants`].
+    pub fn with_import(&self, preview: &ImportPreview) -> Result<Self, SettingsError> {
+        self.with_tenants(import::apply_import(&self.tenants, preview))
     }
 
     fn index_of(&self, id: TenantId) -> Result<usize, SettingsError> {

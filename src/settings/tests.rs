@@ -282,12 +282,13 @@ fn import_applies_accepted_rows_and_keeps_everything_else() {
     );
     assert_eq!(
         serde_json::to_value(&preview).unwrap()["counts"],
-        json!({"new": 1, "renamed": 1, "unchanged": 1, "rejected": 2})
+        json!({"new": 1, "changed": 1, "unchanged": 1, "rejected": 2, "removed": 0,
+            "renamed": 1, "domainChanged": 0, "tagsChanged": 0})
     );
     assert_eq!(
         serde_json::to_value(&preview).unwrap()["rows"][3],
         json!({"line": 5, "status": "rejected", "error": {"name": "ImportRowDuplicateId",
-            "id": ADATUM, "firstLine": 4}})
+            "id": ADATUM, "firstLine": 4}, "values": {"name": "Northwind", "id": ADATUM}})
     );
     assert_eq!(settings, three(), "import must not change its input");
 }
@@ -301,7 +302,7 @@ fn import_leaves_out_rows_that_clash_with_policy_tenants() {
     assert_eq!(
         serde_json::to_value(&preview).unwrap()["rows"][0],
         json!({"line": 2, "status": "rejected", "error": {"name": "ImportRowManagedTenant",
-            "id": ADATUM, "tenantName": "Adatum"}})
+            "id": ADATUM, "tenantName": "Adatum"}, "values": {"name": "Mine", "id": ADATUM}})
     );
     assert_eq!(
         next.to_stored()["tenants"],
@@ -311,6 +312,37 @@ fn import_leaves_out_rows_that_clash_with_policy_tenants() {
             {"name": "Northwind", "id": NORTHWIND}
         ])
     );
+}
+
+/// "Make my list match this file": the default tenant the file lacks becomes "No tenant", the
+/// recent tenants it lacks are dropped, the kept tenants keep their marks.
+#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_matching_import_drops_the_default_and_recent_tenants_it_removes() {
+    let csv = format!("name,tenant id\nFabrikam,{FABRIKAM}\nAdatum,{ADATUM}\n");
+    let settings = three()
+        .apply(Operation::SetFavourite {
+            id: FABRIKAM.into(),
+            favourite: true,
+        })
+        .unwrap();
+    let preview = crate::import::preview_import(
+        csv.as_bytes(),
+        settings.tenants(),
+        &[],
+        crate::import::ImportMode::Match,
+    )
+    .unwrap();
+    let next = settings.with_import(&preview).unwrap();
+    let stored = next.to_stored();
+    assert_eq!(
+        stored["tenants"],
+        json!([{"name": "Fabrikam", "id": FABRIKAM}, {"name": "Adatum", "id": ADATUM}])
+    );
+    assert_eq!(stored["defaultTenant"], json!(null));
+    assert_eq!(stored["recentTenants"], json!([FABRIKAM]));
+    assert_eq!(stored["favourites"], json!([FABRIKAM]));
+    assert_eq!(stored["automaticRewrite"], json!(false));
 }
 
 #[test]
