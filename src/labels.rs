@@ -160,58 +160,92 @@ fn words(name: &str) -> Vec<Vec<String>> {
 /// name of several words) more letters of each word, then the natural label shortened with a
 /// number, then hex digits of its tenant ID (which always give a free one in the end).
 pub fn candidates(name: &str, id: TenantId) -> Vec<String> {
-    let mut out = vec![badge_text(name)];
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    each_candidate(name, id, 0, |label, _| {
+        if seen.insert(label.clone()) {
+            out.push(label);
+        }
+        false
+    });
+    out
+}
+
+/// Calls `visit` with each of [`candidates`] in order (a label may come twice), until it
+/// returns `true`; whether it did. Lazy, so that finding the first free label of a tenant whose
+/// natural one is free (nearly all) builds no other. The first `skip` candidates that come from
+/// the name (all but the tenant-ID ones) are passed over without being built; `visit` is told
+/// each candidate's place among those (`Some(i)`), or `None` for a tenant-ID one.
+fn each_candidate(
+    name: &str,
+    id: TenantId,
+    skip: usize,
+    mut visit: impl FnMut(String, Option<usize>) -> bool,
+) -> bool {
+    let natural = badge_text(name);
+    let base: Vec<char> = natural.chars().collect();
+    let mut index = 0usize;
+    // Offers the candidate `make` builds, unless it is one of the skipped.
+    let mut offer = |make: &mut dyn FnMut() -> String| -> bool {
+        let at = index;
+        index += 1;
+        at >= skip && visit(make(), Some(at))
+    };
+    if offer(&mut || natural.clone()) {
+        return true;
+    }
     let words = words(name);
     let join = |parts: &[&String]| -> String { parts.iter().map(|s| s.as_str()).collect() };
-    match words.as_slice() {
-        [] => {}
-        // One word: its natural label, then numbered ones ("another Contoso" reads better as
-        // CON2 than as CONS).
-        [_] => {}
-        several => {
-            let initials: Vec<&String> = several.iter().filter_map(|w| w.first()).collect();
-            // More of the first word, then more of the later ones, as long as it fits.
-            for (index, word) in several.iter().enumerate() {
-                for extra in 2..=BADGE_LENGTH {
-                    let mut label: Vec<&String> = Vec::new();
-                    for (other, each) in several.iter().enumerate() {
-                        if other == index {
-                            label.extend(each.iter().take(extra));
-                        } else if let Some(first) = each.first() {
-                            label.push(first);
-                        }
-                    }
-                    if label.len() <= BADGE_LENGTH && extra <= word.len() {
-                        out.push(join(&label));
+    // One word: its natural label, then numbered ones ("another Contoso" reads better as CON2
+    // than as CONS). Several: more of the first word, then more of the later ones, as long as
+    // it fits, then the initials.
+    if let several @ [_, _, ..] = words.as_slice() {
+        for (which, word) in several.iter().enumerate() {
+            for extra in 2..=BADGE_LENGTH {
+                let mut label: Vec<&String> = Vec::new();
+                for (other, each) in several.iter().enumerate() {
+                    if other == which {
+                        label.extend(each.iter().take(extra));
+                    } else if let Some(first) = each.first() {
+                        label.push(first);
                     }
                 }
+                if label.len() <= BADGE_LENGTH && extra <= word.len() && offer(&mut || join(&label))
+                {
+                    return true;
+                }
             }
-            out.push(join(
-                &initials
-                    .iter()
-                    .take(BADGE_LENGTH)
-                    .copied()
-                    .collect::<Vec<_>>(),
-            ));
+        }
+        let initials: Vec<&String> = several
+            .iter()
+            .filter_map(|w| w.first())
+            .take(BADGE_LENGTH)
+            .collect();
+        if offer(&mut || join(&initials)) {
+            return true;
         }
     }
-    let base: Vec<char> = out.first().map(|b| b.chars().collect()).unwrap_or_default();
+    let stem3: String = base.iter().take(BADGE_LENGTH - 1).collect();
     for number in 2..=9u32 {
-        let stem: String = base.iter().take(BADGE_LENGTH - 1).collect();
-        out.push(format!("{stem}{number}"));
+        if offer(&mut || format!("{stem3}{number}")) {
+            return true;
+        }
     }
+    let stem2: String = base.iter().take(BADGE_LENGTH - 2).collect();
     for number in 10..=99u32 {
-        let stem: String = base.iter().take(BADGE_LENGTH - 2).collect();
-        out.push(format!("{stem}{number}"));
+        if offer(&mut || format!("{stem2}{number}")) {
+            return true;
+        }
     }
-    let hex: String = id.to_string().replace('-', "").to_uppercase();
-    let digits: Vec<char> = hex.chars().collect();
-    for window in digits.windows(BADGE_LENGTH) {
-        out.push(window.iter().collect());
-    }
-    let mut seen = HashSet::new();
-    out.retain(|label| !label.is_empty() && seen.insert(label.clone()));
-    out
+    let digits: Vec<char> = id
+        .to_string()
+        .chars()
+        .filter(|c| *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    digits
+        .windows(BADGE_LENGTH)
+        .any(|window| visit(window.iter().collect(), None))
 }
 
 /// A unique label for every one of `tenants`, in order: `stored` labels are kept while they
@@ -230,12 +264,26 @@ pub fn assign(tenants: &[Tenant], stored: &HashMap<TenantId, String>) -> Vec<Str
                 .cloned()
         })
         .collect();
+    // Tenants whose names give the same candidates (thousands of "Customer 00042") would each
+    // try the same taken ones again: per name, how many of its name candidates are known taken
+    // (labels are only ever added to `taken`, so they stay taken).
+    let mut known_taken: HashMap<String, usize> = HashMap::new();
     for (slot, tenant) in labels.iter_mut().zip(tenants) {
         if slot.is_none() {
-            let label = candidates(tenant.name(), tenant.id())
-                .into_iter()
-                .find(|candidate| !taken.contains(candidate))
-                .unwrap_or_else(|| UNKNOWN_BADGE.to_owned());
+            let family = name_family(tenant.name());
+            let skip = known_taken.get(&family).copied().unwrap_or(0);
+            let mut free = None;
+            let mut name_candidates_taken = skip;
+            each_candidate(tenant.name(), tenant.id(), skip, |candidate, place| {
+                if !candidate.is_empty() && !taken.contains(&candidate) {
+                    free = Some(candidate);
+                } else if let Some(place) = place {
+                    name_candidates_taken = place + 1;
+                }
+                free.is_some()
+            });
+            known_taken.insert(family, name_candidates_taken);
+            let label = free.unwrap_or_else(|| UNKNOWN_BADGE.to_owned());
             taken.insert(label.clone());
             *slot = Some(label);
         }
@@ -243,13 +291,49 @@ pub fn assign(tenants: &[Tenant], stored: &HashMap<TenantId, String>) -> Vec<Str
     labels.into_iter().flatten().collect()
 }
 
+/// What the name candidates of a name depend on: its natural label and its words.
+fn name_family(name: &str) -> String {
+    let mut family = badge_text(name);
+    for word in words(name) {
+        family.push('\u{1}');
+        family.extend(word);
+    }
+    family
+}
+
 /// Whether `label` is one of the tenant's [`candidates`] (its natural label, checked first, is
 /// by far the most common).
 fn fits(tenant: &Tenant, label: &str) -> bool {
-    badge_text(tenant.name()) == label
-        || candidates(tenant.name(), tenant.id())
-            .iter()
-            .any(|candidate| candidate == label)
+    let natural = badge_text(tenant.name());
+    if natural == label {
+        return true;
+    }
+    // The numbered and the tenant-ID candidates are checked without building them all: a list
+    // of thousands of look-alike names is mostly labelled that way.
+    let stem = |length: usize| -> String { natural.chars().take(length).collect() };
+    let numbered = |length: usize, width: usize, numbers: std::ops::RangeInclusive<u32>| {
+        label
+            .strip_prefix(stem(length).as_str())
+            .filter(|digits| digits.len() == width && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u32>().ok())
+            .is_some_and(|number| numbers.contains(&number))
+    };
+    if numbered(BADGE_LENGTH - 1, 1, 2..=9) || numbered(BADGE_LENGTH - 2, 2, 10..=99) {
+        return true;
+    }
+    let hex: String = tenant
+        .id()
+        .to_string()
+        .chars()
+        .filter(|c| *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    if label.chars().count() == BADGE_LENGTH && hex.contains(label) {
+        return true;
+    }
+    each_candidate(tenant.name(), tenant.id(), 0, |candidate, _| {
+        candidate == label
+    })
 }
 
 /// A stored label that can be shown: one to four characters, none of them invisible.

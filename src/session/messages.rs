@@ -329,7 +329,7 @@ impl Session {
     fn usable(&self) -> Result<&Directory, MessageError> {
         self.core
             .directory
-            .as_ref()
+            .as_deref()
             .map_err(|_| MessageError::SettingsUnusable)
     }
 

@@ -28,6 +28,7 @@ pub mod tabs;
 mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -131,7 +132,7 @@ fn opted_in<'a>(
         })
 }
 
-fn scope_of(directory: &Result<Directory, Problem>, env: &Env) -> Scope {
+fn scope_of(directory: &Result<Rc<Directory>, Problem>, env: &Env) -> Scope {
     match directory {
         Ok(directory) => Scope::with_portals(
             opted_in(&directory.effective.settings, env).map(|portal| portal.id),
@@ -215,7 +216,9 @@ struct Undo {
 #[derive(Debug, Clone)]
 struct Core {
     env: Env,
-    directory: Result<Directory, Problem>,
+    /// Shared, so that keeping the state to go back to (a [`Rollback`]) copies no tenant list:
+    /// a directory is never changed, only replaced.
+    directory: Result<Rc<Directory>, Problem>,
     policy: PolicyState,
     managed_active: Option<TenantId>,
     kept: Vec<KeptCopy>,
@@ -245,7 +248,10 @@ struct Core {
     revision: u64,
     /// What the session last wrote under `settings`, to tell its own writes' echoes from
     /// anyone else's.
-    written_settings: Option<Value>,
+    written_settings: Option<u64>,
+    /// Keys the hash of `written_settings` (random per worker: a hand edit cannot be made to
+    /// look like the session's own write).
+    echo_hasher: std::collections::hash_map::RandomState,
     /// Bytes each `storage.local` key takes, as far as the session knows.
     sizes: BTreeMap<String, usize>,
 }
@@ -350,12 +356,12 @@ impl Session {
             labels: input.labels,
         };
         let directory = match Settings::load(settings_value.as_ref()) {
-            Ok(settings) => Ok(Directory::new(
+            Ok(settings) => Ok(Rc::new(Directory::new(
                 settings,
                 &policy.report,
                 managed_active,
                 &env.labels,
-            )),
+            ))),
             Err(error) => Err(Problem {
                 error,
                 data: settings_value.clone().unwrap_or(Value::Null),
@@ -412,6 +418,7 @@ impl Session {
                 .and_then(Value::as_u64)
                 .unwrap_or(0),
             written_settings: None,
+            echo_hasher: std::collections::hash_map::RandomState::new(),
             sizes,
         };
         let mut session = Self {
@@ -427,8 +434,8 @@ impl Session {
                 // labels so that they stay.
                 let value = directory.own.to_stored();
                 let mut items = Map::new();
-                items.insert(store::SETTINGS_KEY.into(), value.clone());
-                session.core.written_settings = Some(value);
+                session.core.written_settings = Some(session.remember_write(&value));
+                items.insert(store::SETTINGS_KEY.into(), value);
                 session.note_sizes(&items);
                 out.push(Effect::StorageSet {
                     area: Area::Local,
@@ -884,7 +891,7 @@ impl Session {
         });
         if let Some(directory) = &directory {
             let value = directory.own.to_stored();
-            self.core.written_settings = Some(value.clone());
+            self.core.written_settings = Some(self.remember_write(&value));
             items.insert(store::SETTINGS_KEY.into(), value);
         }
         if let Some(managed_active) = commit
@@ -964,7 +971,7 @@ impl Session {
             self.core.managed_active = managed_active;
         }
         if let Some(directory) = directory {
-            self.core.directory = Ok(directory);
+            self.core.directory = Ok(Rc::new(directory));
         } else if commit.managed_active.is_some() {
             self.rebuild_directory(out);
         }
@@ -992,7 +999,7 @@ impl Session {
         );
         if directory.labels_changed {
             let value = directory.own.to_stored();
-            self.core.written_settings = Some(value.clone());
+            self.core.written_settings = Some(self.remember_write(&value));
             let mut items = Map::new();
             items.insert(store::SETTINGS_KEY.into(), value);
             self.note_sizes(&items);
@@ -1001,7 +1008,7 @@ impl Session {
                 items,
             });
         }
-        self.core.directory = Ok(directory);
+        self.core.directory = Ok(Rc::new(directory));
     }
 
     fn rebuild_directory(&mut self, out: &mut Out) {
@@ -1040,6 +1047,12 @@ impl Session {
         }
     }
 
+    /// The hash of the settings value about to be written, to know the echo of this write when
+    /// `storage.onChanged` brings it back.
+    fn remember_write(&self, value: &Value) -> u64 {
+        store::measure(value, Some(&self.core.echo_hasher)).1
+    }
+
     // --- answers ---------------------------------------------------------------------------
 
     /// `{ok: true, state, ...fields}`.
@@ -1068,7 +1081,10 @@ impl Session {
             return;
         };
         let new_value = change.get("newValue").cloned();
-        if new_value.is_some() && new_value == self.core.written_settings {
+        let echo = new_value
+            .as_ref()
+            .map(|value| store::measure(value, Some(&self.core.echo_hasher)).1);
+        if echo.is_some() && echo == self.core.written_settings {
             // The echo of our own write: once only, so a later identical hand edit counts.
             self.core.written_settings = None;
             return;

@@ -83,21 +83,35 @@ fn in_table(table: &[(char, char)], character: char) -> bool {
 /// `Default_Ignorable_Code_Point`: the character renders as nothing (zero-width spaces, joiners,
 /// variation selectors, Hangul fillers, tag characters, ...).
 pub fn is_default_ignorable(character: char) -> bool {
-    in_table(tables::DEFAULT_IGNORABLE, character)
+    // No ASCII character is in the table (checked by a test); most names are ASCII.
+    !character.is_ascii() && in_table(tables::DEFAULT_IGNORABLE, character)
 }
 
 /// General category Format (Cf): invisible characters that change how text around them shows.
 pub fn is_format(character: char) -> bool {
-    in_table(tables::FORMAT, character)
+    // No ASCII character is in the table (checked by a test); most names are ASCII.
+    !character.is_ascii() && in_table(tables::FORMAT, character)
 }
 
 /// General category Mark: a combining mark, drawn on the character before it.
 pub fn is_mark(character: char) -> bool {
-    in_table(tables::MARK, character)
+    // No ASCII character is in the table (checked by a test); most names are ASCII.
+    !character.is_ascii() && in_table(tables::MARK, character)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_table_holds_an_ascii_character() {
+        for table in [
+            super::tables::DEFAULT_IGNORABLE,
+            super::tables::FORMAT,
+            super::tables::MARK,
+        ] {
+            assert!(table.iter().all(|&(start, _)| !start.is_ascii()));
+        }
+    }
+
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test;
