@@ -94,4 +94,4 @@ node benches/browser/run.mjs >"$OUT/browser.json"
 
 step "Results"
 node benches/report.mjs "$OUT" | tee "$OUT/table.md"
-printf '\n    whole run: %s s (target/bench/table.md)\n' "$(($(date +%s) - BENCH_START))"
+printf '\nWhole run (build, criterion, sizes, browser runs, this table): %s s.\n' "$(($(date +%s) - BENCH_START))" | tee -a "$OUT/table.md"
