@@ -203,10 +203,14 @@ if (breakdown) {
 }
 const twiggy = join(dir, 'twiggy.txt');
 if (existsSync(twiggy)) lines.push('', '`twiggy top` of the same named module:', '', '```', readFileSync(twiggy, 'utf8').trim(), '```');
-const errors = [
-  ...['tenantSwitch', 'slowPortal', 'comparison', 'startup', 'pages', 'restart'].flatMap((k) => browser?.[k]?.errors ?? []),
-];
-lines.push('', `Console errors, uncaught errors and CSP violations seen by the harness during the browser runs: ${errors.length}${errors.length ? ` (first: ${JSON.stringify(errors[0])})` : ''}.`);
+const parts = ['tenantSwitch', 'slowPortal', 'comparison', 'startup', 'pages', 'restart'];
+const errors = parts.flatMap((k) => browser?.[k]?.errors ?? []);
+const where = parts.filter((k) => browser?.[k]?.errors?.length).map((k) => `${k} ${browser[k].errors.length}`);
+lines.push(
+  '',
+  `Console errors, uncaught errors and CSP violations seen by the harness during the browser runs: ${errors.length}` +
+    `${errors.length ? ` (${where.join(', ')}; first: ${JSON.stringify(errors[0])})` : ''}.`,
+);
 if (browser?.seconds) lines.push('', `Browser runs: ${num(browser.seconds, 0)} s.`);
 if (browser?.quick) lines.push('', '**BENCH_QUICK=1: reduced repetitions (a quick run); the full run is `./build.sh bench`.**');
 console.log(lines.join('\n'));
