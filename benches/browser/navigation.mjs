@@ -226,6 +226,8 @@ export async function benchTenantSwitch(server, options) {
       ],
       options,
     );
+    // Let the background finish the last navigation's effects (badges) before the browser closes.
+    await sleep(500);
     return { mixed, loads, errors: browser.errors };
   } finally {
     await browser.close();
@@ -253,6 +255,7 @@ export async function benchSlowPortal(options, delayMs = 50) {
         options,
       );
       const wasted = slow.requests.filter((r) => r.host === 'security.microsoft.com' && r.path !== '/favicon.ico' && !hasTid(r.path)).length;
+      await sleep(500);
       return { delayMs, loads, unrewritten: wasted, errors: browser.errors };
     } finally {
       await browser.close();
