@@ -26,6 +26,10 @@ WASM_TARGET="wasm32-unknown-unknown"
 APT_TEST_PACKAGES=(chromium chromium-driver chromium-l10n firefox-esr fonts-hosny-amiri)
 
 CRATE_FILE="tenant_switch"
+# The features of the shipped module, and of the wasm tests, which must test that same build: the
+# binding layer, and no `unicode-tables` (normalisation comes from the browser's
+# String.prototype.normalize through src/wasm.rs; the tables would add about 110 KB).
+WASM_FEATURES=(--no-default-features --features wasm)
 WEB_WASM="pkg/web/${CRATE_FILE}_bg.wasm"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -143,7 +147,7 @@ build_wasm() {
     step "WebAssembly package (wasm-pack, --target web) -> pkg/web/"
     # no-install: use the version-checked tools on PATH, never a download or a rebuild of its own.
     wasm-pack build --mode no-install --release --target web --out-dir pkg/web --no-typescript \
-        -- --features wasm
+        -- "${WASM_FEATURES[@]}"
 
     # The www page runs from file:// where modules cannot load: it needs the classic-script glue
     # (a `wasm_bindgen` global with initSync). Same compiled .wasm, so no second cargo build.
@@ -252,7 +256,7 @@ run_wasm_tests() {
     log="$(mktemp)"
     # --tests: doctests are native-only (they are plain binaries, not wasm-bindgen tests).
     if ! env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner "$@" \
-        cargo test --target "$WASM_TARGET" --tests --features wasm 2>&1 | tee "$log"; then
+        cargo test --target "$WASM_TARGET" --tests "${WASM_FEATURES[@]}" 2>&1 | tee "$log"; then
         rm -f "$log"
         die "wasm tests in $label failed"
     fi

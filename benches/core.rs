@@ -202,6 +202,7 @@ fn event(value: Value) -> Event {
 
 fn bench_session(c: &mut Criterion) {
     let mut group = c.benchmark_group("session");
+    group.sample_size(20);
     for count in [1, 10_000] {
         let input = start_input(count);
         group.bench_with_input(BenchmarkId::new("start", count), &input, |b, input| {
@@ -228,6 +229,21 @@ fn bench_session(c: &mut Criterion) {
                 black_box(session.handle(event(json!({
                     "type": "tabUpdated", "tabId": 1, "now": 1_767_225_600_000u64 + n,
                     "url": format!("https://security.microsoft.com/incidents/{n}?tid=00000000-0000-4000-8000-000000000001")
+                }))))
+            })
+        });
+    }
+    // The core's share of one keystroke in the popup: the `picker` message for a query.
+    for count in [10_000, 50_000] {
+        let (mut session, _) = Session::start(start_input(count));
+        let mut n = 0u64;
+        group.bench_function(BenchmarkId::new("picker_message", count), |b| {
+            b.iter(|| {
+                n += 1;
+                black_box(session.handle(event(json!({
+                    "type": "message", "id": n, "now": 1_767_225_600_000u64 + n,
+                    "message": {"what": "picker", "query": "contoso b",
+                        "tab": {"id": 1, "url": "https://security.microsoft.com/?tid=00000000-0000-4000-8000-000000000001"}}
                 }))))
             })
         });

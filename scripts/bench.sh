@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Benchmarks (issue 5), run by `./build.sh bench`: builds first, then measures everything and
-# prints the table BENCHMARKS.md quotes. Measures only: no figure ever fails the run (a benchmark
-# that cannot run at all does).
+# Benchmarks (issues 5 and 14), run by `./build.sh bench`: builds first, then measures everything
+# and prints the table BENCHMARKS.md quotes. Measures only: no figure ever fails the run (a
+# benchmark that cannot run at all does).
 #
-#   scripts/bench.sh            full run (several minutes)
-#   BENCH_QUICK=1 scripts/bench.sh   fewer repetitions, for trying the scripts out
+#   scripts/bench.sh                 full run
+#   BENCH_QUICK=1 scripts/bench.sh   fewer repetitions (criterion --quick, fewer page opens)
 #
 # Raw results go to target/bench/ (machine.json, criterion.json, sizes.json, breakdown.json,
-# browser.json) and the table to target/bench/table.md.
+# browser.json, twiggy.txt when twiggy is on PATH) and the table to target/bench/table.md. The
+# browser runs use target/bench/extension: dist/extension plus the empty page that is the floor
+# of the page figures (benches/browser/floor/); dist/ and the zip never hold it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +23,9 @@ WASM="dist/extension/core/${CRATE_FILE}_bg.wasm"
 
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf '\nbench.sh: error: %s\n' "$*" >&2; exit 1; }
+
+BENCH_START="$(date +%s)"
+QUICK="${BENCH_QUICK:-0}"
 
 step "Build (./build.sh)"
 ./build.sh build
@@ -49,12 +54,17 @@ node -e '
     chromium: run("/usr/bin/chromium", ["--version"]),
     node: process.version,
     rustc: run("rustc", ["--version"]),
+    commit: run("git", ["describe", "--always", "--dirty"]),
   }, null, 2));
 ' >"$OUT/machine.json"
 cat "$OUT/machine.json"
 
 step "Core, native (cargo bench --bench core)"
-cargo bench --bench core
+if [ "$QUICK" = 1 ]; then
+    cargo bench --bench core -- --quick
+else
+    cargo bench --bench core
+fi
 node benches/collect-criterion.mjs target/criterion >"$OUT/criterion.json"
 
 step "Sizes"
@@ -73,9 +83,15 @@ named="$OUT/named"
 wasm-bindgen --target web --no-typescript --out-dir "$named" "target/wasm32-unknown-unknown/release/$CRATE_FILE.wasm"
 wasm-opt "${wasm_opt_args[@]}" -g "$named/${CRATE_FILE}_bg.wasm" -o "$named/${CRATE_FILE}_named.wasm"
 node benches/wasm-breakdown.mjs "$named/${CRATE_FILE}_named.wasm" 15 >"$OUT/breakdown.json"
+if command -v twiggy >/dev/null 2>&1; then
+    twiggy top -n 25 "$named/${CRATE_FILE}_named.wasm" >"$OUT/twiggy.txt"
+else
+    printf '    twiggy is not on PATH (not part of shared/TOOLCHAIN.md): benches/wasm-breakdown.mjs only\n'
+fi
 
 step "Browser (headless Chromium; several minutes)"
 node benches/browser/run.mjs >"$OUT/browser.json"
 
 step "Results"
 node benches/report.mjs "$OUT" | tee "$OUT/table.md"
+printf '\nWhole run (build, criterion, sizes, browser runs, this table): %s s.\n' "$(($(date +%s) - BENCH_START))" | tee -a "$OUT/table.md"

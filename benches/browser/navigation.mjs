@@ -6,8 +6,9 @@
 // (tests/e2e/lib/), so the benchmark drives exactly the setup the tests prove correct.
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../../tests/e2e/lib/browser.mjs';
-import { CONTOSO, addTenant, setActiveTenant } from '../../tests/e2e/lib/fixtures.mjs';
+import { CONTOSO, addTenant, setDefaultTenant } from '../../tests/e2e/lib/fixtures.mjs';
 import { OTHER_HOST, PORTAL_HOSTS } from '../../tests/e2e/lib/portal-server.mjs';
+import { startSlowServer } from './slow-server.mjs';
 import { sleep, summarize } from './stats.mjs';
 
 export const COMPARISON_DIR = fileURLToPath(new URL('../comparison-extension/', import.meta.url));
@@ -212,10 +213,10 @@ const DIRECT = `${TARGET}?tid=${CONTOSO.id}`;
 
 /** Tenant Switch itself: 200 mixed navigations, then rewritten vs already-rewritten loads. */
 export async function benchTenantSwitch(server, options) {
-  const browser = await launchBrowser({ server });
+  const browser = await launchBrowser({ server, extensionDir: options.extensionDir });
   try {
     await browser.sendOk(addTenant(CONTOSO));
-    await browser.sendOk(setActiveTenant(CONTOSO.id));
+    await browser.sendOk(setDefaultTenant(CONTOSO.id));
     const mixed = await mixedNavigations(browser, server);
     const loads = await interleavedLoads(
       browser,
@@ -225,9 +226,42 @@ export async function benchTenantSwitch(server, options) {
       ],
       options,
     );
+    // Let the background finish the last navigation's effects (badges) before the browser closes.
+    await sleep(500);
     return { mixed, loads, errors: browser.errors };
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * The same interleaved loads against a stand-in that answers every request after `delayMs`
+ * (benches/browser/slow-server.mjs), in a browser of its own: what the rewrite adds beside a page
+ * that takes as long as a real portal's first byte.
+ */
+export async function benchSlowPortal(options, delayMs = 50) {
+  const slow = await startSlowServer({ delayMs });
+  try {
+    const browser = await launchBrowser({ server: slow, extensionDir: options.extensionDir });
+    try {
+      await browser.sendOk(addTenant(CONTOSO));
+      await browser.sendOk(setDefaultTenant(CONTOSO.id));
+      const loads = await interleavedLoads(
+        browser,
+        [
+          { name: 'direct', url: DIRECT },
+          { name: 'rewritten', url: TARGET },
+        ],
+        options,
+      );
+      const wasted = slow.requests.filter((r) => r.host === 'security.microsoft.com' && r.path !== '/favicon.ico' && !hasTid(r.path)).length;
+      await sleep(500);
+      return { delayMs, loads, unrewritten: wasted, errors: browser.errors };
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await slow.close();
   }
 }
 

@@ -1,5 +1,5 @@
-// Service worker cold start: from the worker's start to the rewrite rules being in force, and
-// WebAssembly instantiation alone.
+// Service worker cold start: from the worker's start to the rewrite rules being in force (with
+// one tenant and with 10,000), and WebAssembly instantiation alone.
 //
 // Each sample removes the dynamic rules, stops the worker (DevTools protocol), then wakes it with
 // a message from an extension page that polls getDynamicRules until the rules are back. The page
@@ -8,8 +8,8 @@
 // When background.js sets the User Timing marks below, they are reported as well; they are the
 // worker's own account and do not depend on polling.
 import { launchBrowser } from '../../tests/e2e/lib/browser.mjs';
-import { CONTOSO, addTenant, setActiveTenant } from '../../tests/e2e/lib/fixtures.mjs';
-import { sleep, summarize } from './stats.mjs';
+import { growTenants, workerControl } from './control.mjs';
+import { summarize } from './stats.mjs';
 
 export const MARK_RULES_APPLIED = 'tenant-switch:rules-applied';
 export const MEASURE_WASM = 'tenant-switch:wasm-ready';
@@ -64,60 +64,54 @@ async function wasmInit(browser) {
   }
 }
 
-export async function benchStartup(server, { samples = 15, warmup = 2 } = {}) {
-  const browser = await launchBrowser({ server });
-  try {
-    await browser.sendOk(addTenant(CONTOSO));
-    await browser.sendOk(setActiveTenant(CONTOSO.id));
-    const page = await browser.openExtensionPage('manifest.json');
-    const cdp = await browser.context.newCDPSession(page);
-    let status = 'running';
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      for (const version of versions) {
-        if (version.scriptURL.startsWith(browser.extensionOrigin)) status = version.runningStatus;
-      }
+/** `samples` cold starts (after `warmup`) with the list as it is. */
+async function coldStarts(browser, control, { samples, warmup }) {
+  const page = control.page;
+  const rows = [];
+  for (let i = -warmup; i < samples; i += 1) {
+    await removeRules(page);
+    await control.stop();
+    const outside = await wakeAndWatch(page);
+    const inside = await control.current().evaluate(workerClock);
+    if (i < 0) continue;
+    const rulesMark = inside.marks.find((m) => m.name === MARK_RULES_APPLIED);
+    const wasmMeasure = inside.measures.find((m) => m.name === MEASURE_WASM);
+    rows.push({
+      wakeToWorkerStart: inside.origin - (outside.origin + outside.start),
+      workerStartToRulesSeen: outside.origin + outside.rulesAt - inside.origin,
+      wakeToRulesSeen: outside.rulesAt - outside.start,
+      wakeToAnswer: outside.answered - outside.start,
+      workerStartToRulesMark: rulesMark?.startTime ?? NaN,
+      wasmInWorker: wasmMeasure?.duration ?? NaN,
     });
-    await cdp.send('ServiceWorker.enable');
+  }
+  const column = (key) => summarize(rows.map((row) => row[key]));
+  return {
+    marksPresent: rows.some((row) => Number.isFinite(row.workerStartToRulesMark)),
+    wakeToWorkerStart: column('wakeToWorkerStart'),
+    workerStartToRulesSeen: column('workerStartToRulesSeen'),
+    wakeToRulesSeen: column('wakeToRulesSeen'),
+    wakeToAnswer: column('wakeToAnswer'),
+    workerStartToRulesMark: column('workerStartToRulesMark'),
+    wasmInWorker: column('wasmInWorker'),
+  };
+}
 
-    const rows = [];
-    for (let i = -warmup; i < samples; i += 1) {
-      await removeRules(page);
-      await cdp.send('ServiceWorker.stopAllWorkers');
-      for (let waited = 0; status !== 'stopped' && waited < 5000; waited += 10) await sleep(10);
-      await sleep(200);
-      const outside = await wakeAndWatch(page);
-      const worker = browser.context
-        .serviceWorkers()
-        .filter((w) => w.url().startsWith(browser.extensionOrigin))
-        .at(-1);
-      const inside = await worker.evaluate(workerClock);
-      if (i < 0) continue;
-      const rulesMark = inside.marks.find((m) => m.name === MARK_RULES_APPLIED);
-      const wasmMeasure = inside.measures.find((m) => m.name === MEASURE_WASM);
-      rows.push({
-        wakeToWorkerStart: inside.origin - (outside.origin + outside.start),
-        workerStartToRulesSeen: outside.origin + outside.rulesAt - inside.origin,
-        wakeToAnswer: outside.answered - outside.start,
-        workerStartToRulesMark: rulesMark?.startTime ?? NaN,
-        wasmInWorker: wasmMeasure?.duration ?? NaN,
-      });
+export async function benchStartup(server, { extensionDir, sizes = [1, 10_000], samples = 15, warmup = 2 } = {}) {
+  const browser = await launchBrowser({ server, extensionDir });
+  try {
+    const control = await workerControl(browser);
+    const bySize = {};
+    for (const size of sizes) {
+      await growTenants(browser, size);
+      bySize[size] = await coldStarts(browser, control, { samples, warmup });
     }
     const wasmPage = [];
     for (let i = -warmup; i < samples; i += 1) {
       const ms = await wasmInit(browser);
       if (i >= 0) wasmPage.push(ms);
     }
-    const column = (key) => summarize(rows.map((row) => row[key]));
-    return {
-      marksPresent: rows.some((row) => Number.isFinite(row.workerStartToRulesMark)),
-      wakeToWorkerStart: column('wakeToWorkerStart'),
-      workerStartToRulesSeen: column('workerStartToRulesSeen'),
-      wakeToAnswer: column('wakeToAnswer'),
-      workerStartToRulesMark: column('workerStartToRulesMark'),
-      wasmInWorker: column('wasmInWorker'),
-      wasmInitInPage: summarize(wasmPage),
-      errors: browser.errors,
-    };
+    return { bySize, wasmInitInPage: summarize(wasmPage), errors: browser.errors };
   } finally {
     await browser.close();
   }
