@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { launchBrowser, makeProfile, removeProfile, waitFor } from './lib/browser.mjs';
+import { DEFAULT_SETTINGS } from './lib/fixtures.mjs';
 import { message } from './lib/locales.mjs';
 import { OTHER_HOST, startPortalServer } from './lib/portal-server.mjs';
 import { stopWorker } from './lib/service-worker.mjs';
@@ -22,12 +23,35 @@ const FABRIKAM = { name: 'Fabrikam, Inc.', id: FIXTURE_TENANTS.Fabrikam };
 const FOURTH_COFFEE = { name: 'Fourth Coffee', id: FIXTURE_TENANTS.FourthCoffee, domain: 'fourthcoffee.com' };
 const UNLISTED_ID = FIXTURE_TENANTS.Unlisted;
 
+// A tenant's badge is in its own colour, derived from its ID (src/colours.rs); these are the
+// colours the session fixtures give these tenants (restart.json, rewrite-off.json,
+// rule-priorities.json).
 const COLOR = {
-  blue: [0x1f, 0x5f, 0xbf, 255],
+  [CONTOSO.id]: [0x9c, 0x1f, 0x8a, 255],
+  [FABRIKAM.id]: [0x7a, 0x4a, 0x24, 255],
+  [FOURTH_COFFEE.id]: [0xa3, 0x17, 0x4e, 255],
   grey: [0x5f, 0x63, 0x68, 255],
   red: [0xb3, 0x26, 0x1e, 255],
   amber: [0x8a, 0x53, 0x00, 255],
 };
+/** The stored settings (schema 5) of this file's tenants, as the fixtures store them. */
+const LABELS = { [CONTOSO.id]: 'CONT', [FABRIKAM.id]: 'FABR', [FOURTH_COFFEE.id]: 'FC' };
+const stored5 = (fields) => ({
+  ...DEFAULT_SETTINGS,
+  ...fields,
+  tenantLabels: Object.fromEntries((fields.tenants ?? []).map((t) => [t.id, LABELS[t.id]])),
+});
+/** A tenant as answers give it: its label and its derived colour, neither chosen nor a favourite. */
+const COLOUR_NAMES = { [CONTOSO.id]: ['#9c1f8a', 'magenta'] };
+const answered = (tenant) => ({
+  ...tenant,
+  label: LABELS[tenant.id],
+  colour: COLOUR_NAMES[tenant.id][0],
+  colourName: COLOUR_NAMES[tenant.id][1],
+  colourChosen: false,
+  favourite: false,
+  managed: false,
+});
 /** A badge as chrome.action reports it: the text, the tooltip from _locales/en, the colour. */
 const badgeOf = (text, color, titleKey, args = []) => ({ text, title: message(titleKey, args), color: COLOR[color] });
 
@@ -159,25 +183,16 @@ test('each operation is stored and its rules are in place before the answer', as
     addTenant({ ...CONTOSO, id: `{${CONTOSO.id.toUpperCase()}}`, domain: 'Contoso.onmicrosoft.com' }),
   );
   assert.equal(state.tenantCount, 1);
-  assert.deepEqual(await storedSettings(), {
-    schemaVersion: 2,
-    tenants: [CONTOSO],
-    defaultTenant: null,
-    automaticRewrite: true,
-    recentTenants: [],
-  });
+  assert.deepEqual(await storedSettings(), stored5({ tenants: [CONTOSO] }));
   // No tenant for new tabs and no tab in a tenant: nothing to rewrite, so no rule at all.
   assert.deepEqual(await rules(), { dynamic: [], session: [] });
 
   state = await browser.sendOk(setDefaultTenant(CONTOSO.id));
-  assert.deepEqual(state.defaultTenant, { ...CONTOSO, label: 'CONT', managed: false });
-  assert.deepEqual(await storedSettings(), {
-    schemaVersion: 2,
-    tenants: [CONTOSO],
-    defaultTenant: CONTOSO.id,
-    automaticRewrite: true,
-    recentTenants: [CONTOSO.id],
-  });
+  assert.deepEqual(state.defaultTenant, answered(CONTOSO));
+  assert.deepEqual(
+    await storedSettings(),
+    stored5({ tenants: [CONTOSO], defaultTenant: CONTOSO.id, recentTenants: [CONTOSO.id] }),
+  );
   assert.deepEqual(await rules(), { dynamic: defaultRules(CONTOSO.id), session: [] });
 
   await browser.sendOk(addTenant(FOURTH_COFFEE));
@@ -185,6 +200,8 @@ test('each operation is stored and its rules are in place before the answer', as
   state = await browser.sendOk(operation({ op: 'editTenant', id: FABRIKAM.id, tenant: FABRIKAM }));
   assert.equal(state.tenantCount, 3);
   assert.deepEqual((await storedSettings()).tenants, [CONTOSO, FOURTH_COFFEE, FABRIKAM]);
+  // The label stays what it was when the tenant was added, whatever the new name.
+  assert.deepEqual((await storedSettings()).tenantLabels, { [CONTOSO.id]: 'CONT', [FOURTH_COFFEE.id]: 'FC', [FABRIKAM.id]: 'FABR' });
 
   state = await browser.sendOk(operation({ op: 'setAutomaticRewrite', enabled: false }));
   assert.equal(state.automaticRewrite, false);
@@ -235,6 +252,20 @@ test('messages sent at once from two pages are all applied, none lost', async ()
   const names = ['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta'];
   const ids = names.map((_, i) => `00000000-0000-4000-8000-00000000000${i + 1}`);
   const sendFrom = (page, sent) => page.evaluate((m) => chrome.runtime.sendMessage(m), sent);
+  try {
+    await concurrentWriters(pages, names, ids, sendFrom);
+  } finally {
+    // Back to the three tenants the next tests use, whatever this test found.
+    const left = new Set((await storedSettings()).tenants.map((t) => t.id));
+    for (const id of ids) if (left.has(id)) await browser.sendOk(operation({ op: 'deleteTenant', id }));
+    await browser.sendOk(operation({ op: 'editTenant', id: FOURTH_COFFEE.id, tenant: FOURTH_COFFEE }));
+    await browser.sendOk(operation({ op: 'editTenant', id: FABRIKAM.id, tenant: FABRIKAM }));
+    await Promise.all(pages.map((p) => p.close()));
+  }
+  assert.deepEqual((await storedSettings()).tenants, [CONTOSO, FOURTH_COFFEE, FABRIKAM]);
+});
+
+async function concurrentWriters(pages, names, ids, sendFrom) {
   const answers = await Promise.all([
     ...names.map((name, i) => sendFrom(pages[i % 2], addTenant({ name, id: ids[i] }))),
     // An edit of an existing tenant from each page at the same time.
@@ -255,14 +286,7 @@ test('messages sent at once from two pages are all applied, none lost', async ()
   // Every answer's state counted the tenants stored before it: each one saw a different count.
   const counts = answers.slice(0, names.length).map((a) => a.state.tenantCount).sort();
   assert.deepEqual(counts, [4, 5, 6, 7, 8, 9]);
-
-  // Back to the three tenants the next tests use.
-  for (const id of ids) await browser.sendOk(operation({ op: 'deleteTenant', id }));
-  await browser.sendOk(operation({ op: 'editTenant', id: FOURTH_COFFEE.id, tenant: FOURTH_COFFEE }));
-  await browser.sendOk(operation({ op: 'editTenant', id: FABRIKAM.id, tenant: FABRIKAM }));
-  assert.deepEqual((await storedSettings()).tenants, [CONTOSO, FOURTH_COFFEE, FABRIKAM]);
-  await Promise.all(pages.map((p) => p.close()));
-});
+}
 
 /** Makes `id` the tenant for new tabs, as the options page does. */
 const useDefault = (id) => browser.sendOk(setDefaultTenant(id));
@@ -355,8 +379,8 @@ test('badges: each portal tab shows its own tenant; unknown and invalid tids are
   const unknown = await openTab(`https://security.microsoft.com/?tid=${UNLISTED_ID}`);
   const invalid = await openTab('https://security.microsoft.com/?tid=not-a-tenant');
   const expected = [
-    [contoso, badgeOf('CONT', 'blue', 'badgeTooltip', [CONTOSO.name, CONTOSO.id])],
-    [fabrikam, badgeOf('FABR', 'blue', 'badgeTooltip', [FABRIKAM.name, FABRIKAM.id])],
+    [contoso, badgeOf('CONT', CONTOSO.id, 'badgeTooltip', [CONTOSO.name, CONTOSO.id])],
+    [fabrikam, badgeOf('FABR', FABRIKAM.id, 'badgeTooltip', [FABRIKAM.name, FABRIKAM.id])],
     [unknown, badgeOf('?', 'red', 'badgeTooltipUnknown', [UNLISTED_ID])],
     [invalid, badgeOf('?', 'red', 'badgeTooltipInvalid')],
   ];
@@ -364,7 +388,7 @@ test('badges: each portal tab shows its own tenant; unknown and invalid tids are
 
   // A link with an explicit tid moves the Contoso tab to Fabrikam, and the badge says so.
   await contoso.page.goto(`https://security.microsoft.com/incidents?tid=${FABRIKAM.id}`);
-  const switched = badgeOf('FABR', 'blue', 'badgeTooltipSwitched', [CONTOSO.name, FABRIKAM.name]);
+  const switched = badgeOf('FABR', FABRIKAM.id, 'badgeTooltipSwitched', [CONTOSO.name, FABRIKAM.name]);
   assert.deepEqual(await badgeOnce(contoso.tabId, switched), switched);
 
   // Another tenant for new tabs changes no portal tab's badge.
@@ -386,7 +410,7 @@ test('badges: a home-tenant portal tab shows HOME', async () => {
 
 test('badges: a portal tab keeps its badge across a reload and a link within its tenant', async () => {
   const { page, tabId } = await portalTabIn(CONTOSO, '/alerts');
-  const inContoso = badgeOf('CONT', 'blue', 'badgeTooltip', [CONTOSO.name, CONTOSO.id]);
+  const inContoso = badgeOf('CONT', CONTOSO.id, 'badgeTooltip', [CONTOSO.name, CONTOSO.id]);
   assert.deepEqual(await badgeOnce(tabId, inContoso), inContoso);
   await page.reload();
   assert.deepEqual(await badgeOnce(tabId, inContoso), inContoso, 'after a reload');
@@ -429,7 +453,7 @@ test('withheld host access is reported on the badges; rewriting works again once
   }
   const back = await waitFor(() => browser.sendOk({ what: 'getState' }), (s) => s.hostAccess === true);
   assert.equal(back.hostAccess, true);
-  const inFabrikam = badgeOf('FABR', 'blue', 'badgeTooltip', [FABRIKAM.name, FABRIKAM.id]);
+  const inFabrikam = badgeOf('FABR', FABRIKAM.id, 'badgeTooltip', [FABRIKAM.name, FABRIKAM.id]);
   assert.deepEqual(await badgeOnce(portal.tabId, inFabrikam), inFabrikam);
   server.clear();
   const fresh = await browser.context.newPage();
@@ -457,6 +481,9 @@ test('undo of a deletion restores its place, the recent tenants and the default,
     tenants: [CONTOSO, FABRIKAM],
     defaultTenant: null,
     recentTenants: before.recentTenants.filter((id) => id !== FOURTH_COFFEE.id),
+    // A deleted tenant's label goes with it (tests/fixtures/session/backups-and-undo.json); the
+    // undo brings it back.
+    tenantLabels: { [CONTOSO.id]: 'CONT', [FABRIKAM.id]: 'FABR' },
   });
   // The list as it was is kept as a backup in the same write.
   const [backup] = after.backups;

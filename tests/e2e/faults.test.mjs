@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { EXTENSION_DIR, launchBrowser, launchWithServer, makeProfile, removeProfile, waitFor } from './lib/browser.mjs';
 import { editedCopy, extensionPlace, installBuild, installStandIn } from './lib/extension-copy.mjs';
+import { DEFAULT_SETTINGS } from './lib/fixtures.mjs';
 import { message } from './lib/locales.mjs';
 import { startPortalServer } from './lib/portal-server.mjs';
 import { restartWorker } from './lib/service-worker.mjs';
@@ -24,13 +25,16 @@ const FABRIKAM = { name: 'Fabrikam, Inc.', id: FIXTURE_TENANTS.Fabrikam };
 const FOURTH_COFFEE = { name: 'Fourth Coffee', id: FIXTURE_TENANTS.FourthCoffee, domain: 'fourthcoffee.com' };
 const WOODGROVE = { name: 'Woodgrove Bank', id: FIXTURE_TENANTS.Woodgrove };
 
+/** What the core stores (schema 5) once Contoso and Fabrikam are added and Contoso is the default. */
 const GOOD = {
-  schemaVersion: 2,
+  ...DEFAULT_SETTINGS,
   tenants: [CONTOSO, FABRIKAM],
   defaultTenant: CONTOSO.id,
-  automaticRewrite: true,
   recentTenants: [CONTOSO.id],
+  tenantLabels: { [CONTOSO.id]: 'CONT', [FABRIKAM.id]: 'FABR' },
 };
+/** Contoso's badge colour, derived from its ID (tests/fixtures/session/restart.json). */
+const CONTOSO_COLOUR = [0x9c, 0x1f, 0x8a, 255];
 const RED = [0xb3, 0x26, 0x1e, 255];
 const PROBLEM_BADGE = { text: '!', title: message('badgeTooltipProblem'), color: RED };
 
@@ -130,7 +134,7 @@ describe('stored settings the core rejects', () => {
   }
 
   const CASES = [
-    ['a torn JSON text instead of an object', '{"schemaVersion":2,"tenants":[{"name":"Cont', { name: 'SettingsNotAnObject', found: 'string' }],
+    ['a torn JSON text instead of an object', '{"schemaVersion":5,"tenants":[{"name":"Cont', { name: 'SettingsNotAnObject', found: 'string' }],
     ['a number', 42, { name: 'SettingsNotAnObject', found: 'number' }],
     ['an array', [], { name: 'SettingsNotAnObject', found: 'array' }],
     [
@@ -150,10 +154,15 @@ describe('stored settings the core rejects', () => {
     ],
     [
       'a half-written write: the fields after tenants missing',
-      { schemaVersion: 2, tenants: [CONTOSO, FABRIKAM] },
+      { schemaVersion: 5, tenants: [CONTOSO, FABRIKAM] },
       { name: 'SettingsMissingField', path: 'defaultTenant' },
     ],
-    ['a newer schema version', { schemaVersion: 3, tenants: [], profiles: [] }, { name: 'SettingsNewerVersion', found: 3, supported: 2 }],
+    [
+      'a half-written write: the portal choices missing',
+      Object.fromEntries(Object.entries(GOOD).filter(([key]) => key !== 'hiddenPortals' && key !== 'portalRewrite')),
+      { name: 'SettingsMissingField', path: 'hiddenPortals' },
+    ],
+    ['a newer schema version', { schemaVersion: 6, tenants: [], profiles: [] }, { name: 'SettingsNewerVersion', found: 6, supported: 5 }],
     ['an unknown field', { ...GOOD, colour: 'teal' }, { name: 'SettingsUnknownField', path: 'colour' }],
   ];
 
@@ -236,7 +245,7 @@ describe('stored settings the core rejects', () => {
     assert.deepEqual((await browser.storage()).keptCopies, kept);
     assert.deepEqual(await visitPortal(browser, server), IN_CONTOSO);
     const tab = await browser.tabIdOf(portal);
-    const inContoso = { text: 'CONT', title: message('badgeTooltip', [CONTOSO.name, CONTOSO.id]), color: [0x1f, 0x5f, 0xbf, 255] };
+    const inContoso = { text: 'CONT', title: message('badgeTooltip', [CONTOSO.name, CONTOSO.id]), color: CONTOSO_COLOUR };
     assert.deepEqual(await waitFor(() => browser.badge(tab), (b) => isDeepStrictEqual(b, inContoso)), inContoso);
   });
 });
@@ -541,36 +550,38 @@ describe("an extension update over a profile holding the first release's storage
     };
   }
 
+  // Labels as src/labels.rs specifies them: the first four letters of a one-word name, the
+  // initials of a longer one.
+  const LABELS = { [CONTOSO.id]: 'CONT', [FABRIKAM.id]: 'FABR', [NORTHWIND.id]: 'NT' };
+  /** The v1 settings of v1-release.json and v1-storage.json, as this build stores them. */
+  const V1_AS_SCHEMA_5 = {
+    ...DEFAULT_SETTINGS,
+    tenants: [CONTOSO, V1_FABRIKAM, NORTHWIND],
+    defaultTenant: FABRIKAM.id,
+    recentTenants: [FABRIKAM.id, CONTOSO.id],
+    tenantLabels: LABELS,
+  };
   const SETTINGS_CASES = [
     [
       'v0-prototype.json',
       // IDs canonical, the active tenant kept as the tenant for new tabs and made the recent one.
       {
-        schemaVersion: 2,
+        ...DEFAULT_SETTINGS,
         tenants: [
           { name: 'Contoso', id: CONTOSO.id },
           V1_FABRIKAM,
           { name: NORTHWIND.name, id: NORTHWIND.id },
         ],
         defaultTenant: FABRIKAM.id,
-        automaticRewrite: true,
         recentTenants: [FABRIKAM.id],
+        tenantLabels: LABELS,
       },
     ],
-    [
-      'v1-release.json',
-      {
-        schemaVersion: 2,
-        tenants: [CONTOSO, V1_FABRIKAM, NORTHWIND],
-        defaultTenant: FABRIKAM.id,
-        automaticRewrite: true,
-        recentTenants: [FABRIKAM.id, CONTOSO.id],
-      },
-    ],
+    ['v1-release.json', V1_AS_SCHEMA_5],
   ];
 
   for (const [file, expected] of SETTINGS_CASES) {
-    test(`${file}: read as it is, rules of this build installed, written as schema 2 at the first change`, async () => {
+    test(`${file}: read, rules of this build installed, written as schema 5 with its labels at the first start`, async () => {
       const stored = read(file);
       const { browser, done } = await updateFrom({ settings: stored });
       try {
@@ -582,8 +593,10 @@ describe("an extension update over a profile holding the first release's storage
         assert.deepEqual([state.usable, state.defaultTenant?.id, state.tenantCount], [true, FABRIKAM.id, 3]);
         const list = await browser.send({ what: 'listTenants', query: '', page: 0 });
         assert.deepEqual(list.list.rows.map((r) => [r.name, r.id]).sort(), expected.tenants.map((t) => [t.name, t.id]).sort());
-        // Read, not rewritten, until the next change.
-        assert.deepEqual((await browser.storage()).settings, stored);
+        // The first start of this version stores the labels it assigned, so they stay
+        // (tests/fixtures/session/migration-v1.json): the whole value as schema 5.
+        assert.notDeepEqual(stored, expected);
+        assert.deepEqual(await waitFor(async () => (await browser.storage()).settings, (s) => isDeepStrictEqual(s, expected)), expected);
         const page = await browser.context.newPage();
         server.clear();
         await page.goto('https://securitycenter.windows.com/machines');
@@ -609,7 +622,7 @@ describe("an extension update over a profile holding the first release's storage
       const stored = await waitFor(() => browser.storage(), (s) => !('tenantListBackups' in s) && 'lastPolicy' in s);
       const [backups, impossible, valid] = [local.tenantListBackups[0], local.tenantListBackups[1], local.tenantListBackups[2]];
       assert.deepEqual(Object.keys(stored).sort(), ['backup.1', 'backup.2', 'backups', 'keptCopies', 'lastPolicy', 'setAside', 'settings']);
-      assert.deepEqual(stored.settings, local.settings, 'the settings are read, not rewritten');
+      assert.deepEqual(stored.settings, V1_AS_SCHEMA_5, 'the settings are read and stored as schema 5 with their labels');
       assert.deepEqual(stored.keptCopies, [local.settingsRejected]);
       assert.deepEqual(
         stored.backups.map(({ bytes, ...entry }) => (assert.ok(bytes > 0), entry)),
@@ -653,7 +666,7 @@ describe("an extension update over a profile holding the first release's storage
       const restored = await browser.send({ what: 'restoreBackup', id: 1 });
       assert.deepEqual(restored.restored, { savedAt: backups.savedAt, count: 4 });
       const after = await browser.storage();
-      assert.equal(after.settings.schemaVersion, 2);
+      assert.equal(after.settings.schemaVersion, 5);
       assert.deepEqual(after.settings.tenants, backups.tenants);
       assert.equal(after.settings.defaultTenant, FABRIKAM.id);
       // The list it replaced is the newest backup now.

@@ -2,8 +2,9 @@
 // dist/tenant-switch-<version>.zip, as ./build.sh makes it. Read entry by entry from the zip
 // itself, not from dist/extension/, because the zip is what a store receives.
 //
-// 1. It holds exactly the shipped files: the files under extension/ plus the WebAssembly core,
-//    nothing a test or a developer left behind (a key, a source map, a fixture, a dotfile).
+// 1. It holds exactly the shipped files: the files under extension/ plus the WebAssembly core and
+//    the generated error-fields.js, nothing a test or a developer left behind (a key, a source
+//    map, a fixture, a dotfile).
 // 2. Its manifest carries no `key` (the stores assign the ID; the policy tests' keyed copy must
 //    never leak into the package) and every file the manifest names is in the zip.
 // 3. `web-ext lint`'s verdict (scripts/lint-extension.mjs, run by ./build.sh test) fails on any
@@ -22,12 +23,18 @@ import { readZip } from './lib/zip.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
 
-/** The files the build adds to extension/'s own: the core's ES-module glue and its module. */
-const CORE_FILES = ['core/tenant_switch.js', 'core/tenant_switch_bg.wasm'];
+/**
+ * The files the build adds to extension/'s own: the core's ES-module glue and its module, and
+ * the error catalogue's fields that i18n.js imports (scripts/error-fields.mjs).
+ */
+const BUILT_FILES = ['core/tenant_switch.js', 'core/tenant_switch_bg.wasm', 'error-fields.js'];
 
-/** What a shipped file may be called: the extension's pages, scripts, data, icons and core. */
+/**
+ * What a shipped file may be called: the extension's pages, scripts, data, icons, content
+ * scripts and core.
+ */
 const SHIPPED_NAME =
-  /^(?:[a-z][a-z0-9_-]*\.(?:html|js|css|json)|_locales\/[a-z]{2}(?:_[A-Z]{2})?\/messages\.json|icons\/[a-z0-9-]+\.png|core\/tenant_switch(?:\.js|_bg\.wasm))$/;
+  /^(?:[a-z][a-z0-9_-]*\.(?:html|js|css|json)|_locales\/[a-z]{2}(?:_[A-Z]{2})?\/messages\.json|icons\/[a-z0-9-]+\.png|content\/[a-z][a-z0-9-]*\.js|core\/tenant_switch(?:\.js|_bg\.wasm))$/;
 
 /** Names that must never ship, whatever directory they turn up in. */
 const NEVER_SHIPPED = [
@@ -60,6 +67,7 @@ function manifestFiles(manifest) {
     manifest.storage?.managed_schema,
     ...Object.values(manifest.icons ?? {}),
     ...Object.values(manifest.action?.default_icon ?? {}),
+    ...(manifest.content_scripts ?? []).flatMap((script) => [...(script.js ?? []), ...(script.css ?? [])]),
   ];
   if (manifest.default_locale) files.push(`_locales/${manifest.default_locale}/messages.json`);
   return [...new Set(files.filter((file) => typeof file === 'string'))].sort();
@@ -107,7 +115,7 @@ describe('store package (dist/tenant-switch-<version>.zip)', () => {
     const entries = readZip(zipPath);
     const names = entries.map((entry) => entry.name);
     const manifest = JSON.parse(entries.find((entry) => entry.name === 'manifest.json').data().toString('utf8'));
-    const expected = [...filesUnder(join(ROOT, 'extension')), ...CORE_FILES].sort();
+    const expected = [...filesUnder(join(ROOT, 'extension')), ...BUILT_FILES].sort();
     assert.deepEqual(packageProblems(names, manifest, expected), []);
     assert.equal(manifest.version, version);
     assert.equal(manifest.manifest_version, 3);
@@ -121,10 +129,11 @@ describe('store package (dist/tenant-switch-<version>.zip)', () => {
       key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',
       background: { service_worker: 'background.js', scripts: ['background.js'] },
       options_ui: { page: 'options.html' },
+      content_scripts: [{ matches: ['https://security.microsoft.com/*'], js: ['content/portal-tenant.js'] }],
     };
     const expected = ['background.js', 'manifest.json'];
     const problems = packageProblems(
-      ['manifest.json', 'background.js', 'tests/e2e/policy.test.mjs', 'extension.pem', '.DS_Store', 'core/tenant_switch.js.map'],
+      ['manifest.json', 'background.js', 'tests/e2e/policy.test.mjs', 'extension.pem', '.DS_Store', 'core/tenant_switch.js.map', 'content/notes.md'],
       manifest,
       expected,
     );
@@ -135,8 +144,10 @@ describe('store package (dist/tenant-switch-<version>.zip)', () => {
       '.DS_Store: a dotfile or dot directory',
       'core/tenant_switch.js.map: a source map',
       'core/tenant_switch.js.map: not one of the expected files',
+      'content/notes.md: not a file the extension ships',
       'manifest.json has "key"',
       'manifest.json names options.html, which is not in the package',
+      'manifest.json names content/portal-tenant.js, which is not in the package',
     ]) {
       assert.ok(problems.includes(expectedProblem), `not reported: ${expectedProblem}\n${problems.join('\n')}`);
     }

@@ -60,8 +60,10 @@ function expected(lang, key, args = []) {
   );
 }
 
-// The extension's own wording of core errors (extension/i18n.js), over a chrome.i18n that reads
-// the same messages.json files. i18n.js picks up `chrome` when it is first imported.
+// The extension's own wording of core errors (i18n.js), over a chrome.i18n that reads the same
+// messages.json files. i18n.js picks up `chrome` when it is first imported. It is imported from
+// the built extension, where the error fields it imports (error-fields.js, generated from the
+// core's catalogue by the build) sit beside it; extension/ has no such file.
 let wordingLanguage = 'en';
 globalThis.chrome = {
   i18n: {
@@ -72,7 +74,9 @@ globalThis.chrome = {
     getUILanguage: () => wordingLanguage,
   },
 };
-const { errorMessage } = await import('../../extension/i18n.js');
+const BUILT_I18N = join(ROOT, 'dist', 'extension', 'i18n.js');
+assert.ok(existsSync(BUILT_I18N), 'dist/extension/i18n.js is missing: run ./build.sh first');
+const { errorMessage } = await import(pathToFileURL(BUILT_I18N).href);
 
 const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
 
@@ -658,11 +662,13 @@ for (const where of ['http', 'file']) {
       const filter = page.getByRole('searchbox', { name: 'Filter links' });
       await filter.fill('customer 099');
       rows = await tableRows(page);
+      // The ten names holding the phrase, A to Z; then, ranked below every phrase match, the one
+      // name that holds both words apart ("Customer 0099": a query's words in any order match).
       assert.deepEqual(
         rows.map((row) => row[1]),
-        Array.from({ length: 10 }, (_, i) => `Customer 099${i}`),
+        [...Array.from({ length: 10 }, (_, i) => `Customer 099${i}`), 'Customer 0099'],
       );
-      assert.equal(await status.textContent(), expected('en', 'www_pageStatus', ['1', '10', '10']));
+      assert.equal(await status.textContent(), expected('en', 'www_pageStatus', ['1', '11', '11']));
       assert.equal(await pages.isVisible(), false);
       await filter.fill('c77.example');
       assert.deepEqual((await tableRows(page)).map((row) => row[1]), ['Customer 0077']);

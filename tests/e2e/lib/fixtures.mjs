@@ -37,13 +37,24 @@ export function storedState({ usable, problem, hostAccess, defaultTenant, automa
   return { usable, problem, hostAccess, defaultTenant: defaultTenant?.id ?? null, automaticRewrite, tenantCount };
 }
 
-/** The settings of a new install, as the core stores them. */
+/**
+ * The settings of a new install, as the core stores them (schema 5: ARCHITECTURE.md "Storage
+ * layout", tests/fixtures/session/fresh-install.json). Stored with tenants but no `tenantLabels`,
+ * it is still a value the core reads: the labels are assigned at load and written at the next
+ * change.
+ */
 export const DEFAULT_SETTINGS = {
-  schemaVersion: 2,
+  schemaVersion: 5,
   tenants: [],
   defaultTenant: null,
   automaticRewrite: true,
   recentTenants: [],
+  favourites: [],
+  tenantColours: {},
+  tenantLabels: {},
+  pageOptions: { titlePrefix: true, colourLine: true, banner: false },
+  hiddenPortals: [],
+  portalRewrite: [],
 };
 
 /** The settings in the extension's storage, read through its service worker. */
