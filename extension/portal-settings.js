@@ -104,7 +104,7 @@ export function portalSettings({ request }) {
             notes.push(element('p', { className: 'hint', id: `portal-partner-${portal.id}`, textContent: t('portalPartnerOnly') }));
           }
           const { input, label } = checkbox(`portal-shown-${portal.id}`, t('portalShown', [portalName(portal.id)]), hints);
-          input.addEventListener('change', () => setShown(portal, input));
+          input.addEventListener('change', () => setShown(portal, input).catch(fail));
           shownBoxes.set(portal.id, input);
           set.append(element('div', { className: 'portal-choice' }, label, ...notes));
         }
@@ -128,7 +128,7 @@ export function portalSettings({ request }) {
       ]);
       // A click, not a change: Firefox counts only the click itself as the user's gesture that
       // permissions.request needs (the box is already toggled when it runs).
-      input.addEventListener('click', () => setRewrite(portal, input));
+      input.addEventListener('click', () => setRewrite(portal, input).catch(fail));
       rewriteBoxes.set(portal.id, input);
       rewrite.append(element('div', { className: 'portal-choice' }, label, hint, access));
     }
@@ -196,6 +196,12 @@ export function portalSettings({ request }) {
         if (!granted) {
           box.checked = false;
           say(t('portalAccessDenied', [hosts, name]));
+          // Opted in without the access (it was withdrawn meanwhile): refusing it again is
+          // turning the opt-in off, so that a later grant for another reason changes nothing.
+          const now = portals.find((each) => each.id === portal.id);
+          if (now?.rewriteOn) {
+            await request({ what: 'applyOperation', operation: { op: 'setPortalRewrite', portal: portal.id, enabled: false } });
+          }
           return;
         }
       }

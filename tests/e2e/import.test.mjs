@@ -179,7 +179,7 @@ describe('import (English)', () => {
     assert.equal(settings.defaultTenant, CONTOSO.id);
     const names = await page
       .getByRole('table', { name: 'Tenants' })
-      .locator('tbody tr td:nth-child(2) bdi')
+      .locator('tbody tr bdi.name')
       .allTextContents();
     assert.deepEqual(names, ['Adatum Corporation, Ltd.', 'Contoso', 'Fabrikam Inc.', 'Northwind Traders', 'Wide World Importers']);
     await waitFor(() => page.getByRole('button', { name: 'Restore previous list' }).isEnabled());

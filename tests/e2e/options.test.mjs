@@ -452,6 +452,163 @@ describe('options page (English)', () => {
     noErrors();
   });
 
+  /** Opens a Defender portal tab in `tenant` (an explicit tid); resolves to `{portal, tabId}`. */
+  async function portalTab(tenant) {
+    const portal = await browser.context.newPage();
+    await portal.goto(`https://security.microsoft.com/?tid=${tenant.id}`);
+    return { portal, tabId: await browser.tabIdOf(portal) };
+  }
+  const badgeColour = async (tabId) => String((await browser.badge(tabId)).color);
+
+  test('Colour: a row\'s choice is stored and marks its label and the badge of a portal tab in that tenant; Automatic goes back', async () => {
+    const { portal, tabId } = await portalTab(CONTOSO);
+    assert.equal(await waitFor(() => badgeColour(tabId), (colour) => colour === '156,31,138,255'), '156,31,138,255');
+    await page.bringToFront();
+    const colour = () => rowOf(page, 'Contoso').getByRole('combobox', { name: 'Colour', exact: true });
+    // Every colour of the palette is offered by name, after "Automatic" naming the derived one.
+    assert.deepEqual(await colour().locator('option').allTextContents(), [
+      `${CONTOSO_COLOUR[0]} (automatic)`,
+      'Blue', 'Teal', 'Green', 'Olive', 'Orange', 'Red', 'Rose', 'Magenta', 'Purple', 'Indigo', 'Slate', 'Brown',
+    ]);
+
+    // By keyboard: the next colour is stored, and the focus stays on the choice when the list
+    // is drawn again.
+    await colour().focus();
+    await page.keyboard.press('ArrowDown');
+    await waitForStored(browser, (settings) => settings.tenantColours[CONTOSO.id] === 'blue');
+    await waitFor(async () => (await tableRows(page))[0][1] === 'Blue');
+    assert.equal(await colour().evaluate((select) => select === document.activeElement), true);
+
+    await colour().selectOption({ label: 'Teal' });
+    await waitForStored(browser, (settings) => settings.tenantColours[CONTOSO.id] === 'teal');
+    const label = () => rowOf(page, 'Contoso').locator('.label').evaluate((node) => getComputedStyle(node).backgroundColor);
+    assert.equal(await waitFor(label, (value) => value === 'rgb(0, 103, 107)'), 'rgb(0, 103, 107)');
+    assert.equal(await waitFor(() => badgeColour(tabId), (value) => value === '0,103,107,255'), '0,103,107,255');
+    assert.equal((await tableRows(page))[0][1], 'Teal');
+    // The badge's text and the table's label are the same.
+    assert.equal((await browser.badge(tabId)).text, 'CONT');
+
+    // Another choice while the tab is open: the badge follows.
+    await colour().selectOption({ label: 'Red' });
+    assert.equal(await waitFor(() => badgeColour(tabId), (value) => value === '179,38,30,255'), '179,38,30,255');
+
+    // Automatic: back to the colour derived from the tenant ID, nothing stored for it.
+    await colour().selectOption({ label: 'Automatic' });
+    await waitForStored(browser, (settings) => !(CONTOSO.id in settings.tenantColours));
+    assert.equal(await waitFor(() => badgeColour(tabId), (value) => value === '156,31,138,255'), '156,31,138,255');
+    assert.equal(await waitFor(label, (value) => value === CONTOSO_COLOUR[1]), CONTOSO_COLOUR[1]);
+    await waitFor(async () => (await tableRows(page))[0][1] === `${CONTOSO_COLOUR[0]} (automatic)`);
+    assert.equal((await tableRows(page))[0][1], `${CONTOSO_COLOUR[0]} (automatic)`);
+    await portal.close();
+    noErrors();
+  });
+
+  test('Favourite: the row\'s checkbox stores it and the popup lists the tenant under Favourites', async () => {
+    const favourite = () => rowOf(page, 'Northwind Traders').getByRole('checkbox', { name: 'Favourite', exact: true });
+    assert.equal(await favourite().isChecked(), false);
+    await favourite().check();
+    await waitForStored(browser, (settings) => settings.favourites.includes(NORTHWIND.id));
+    assert.deepEqual((await storedSettings(browser)).favourites, [NORTHWIND.id]);
+    const { picker } = await browser.send({ what: 'picker', query: '', tab: null });
+    const groups = Object.fromEntries(picker.groups.map(({ kind, size }) => [kind, size]));
+    assert.equal(groups.favourites, 1);
+    const first = picker.groups.findIndex(({ kind }) => kind === 'favourites');
+    const start = picker.groups.slice(0, first).reduce((n, { size }) => n + size, 0);
+    assert.equal(picker.items[start].id, NORTHWIND.id);
+
+    await page.reload();
+    await waitFor(() => favourite().isChecked());
+    assert.equal(await favourite().isChecked(), true);
+    await favourite().uncheck();
+    await waitForStored(browser, (settings) => settings.favourites.length === 0);
+    noErrors();
+  });
+
+  test('page options: the three checkboxes store what they show, and portal pages follow them', async () => {
+    const names = [
+      'Show the tenant in the tab title',
+      'Show a colour line on portal pages',
+      'Show a banner with the tenant name instead of the line',
+    ];
+    const boxes = names.map((name) => page.getByRole('checkbox', { name, exact: true }));
+    await waitFor(() => boxes[0].isEnabled());
+    const shown = async () => Promise.all(boxes.map((box) => box.isChecked()));
+    assert.deepEqual(await shown(), [true, true, false]);
+    const { portal } = await portalTab(CONTOSO);
+    const title = () => portal.title();
+    assert.equal(await waitFor(title, (text) => text.includes('Contoso')), `${isolate('Contoso')} · security.microsoft.com`);
+
+    await page.bringToFront();
+    await boxes[0].uncheck();
+    await boxes[2].check();
+    const stored = await waitForStored(browser, (settings) => !settings.pageOptions.titlePrefix && settings.pageOptions.banner);
+    assert.deepEqual(stored.pageOptions, { titlePrefix: false, colourLine: true, banner: true });
+    // The content script hears it: the open portal tab's title loses the tenant.
+    assert.equal(await waitFor(title, (text) => text === 'security.microsoft.com'), 'security.microsoft.com');
+    assert.deepEqual((await browser.send({ what: 'pageTenant' })).page, stored.pageOptions);
+
+    await page.reload();
+    await waitFor(() => boxes[0].isEnabled());
+    assert.deepEqual(await shown(), [false, true, true]);
+    await boxes[0].check();
+    await boxes[2].uncheck();
+    await waitForStored(browser, (settings) => settings.pageOptions.titlePrefix && !settings.pageOptions.banner);
+    assert.equal(await waitFor(title, (text) => text.includes('Contoso')), `${isolate('Contoso')} · security.microsoft.com`);
+    await portal.close();
+    noErrors();
+  });
+
+  test('Portals: "Show … in the menu" for every portal; one unchecked leaves the popup\'s menu; the page says how to add the initial domain', async () => {
+    const section = page.getByRole('region', { name: 'Portals' });
+    const expected = [
+      'Microsoft Defender', 'Incidents', 'Alerts', 'Advanced hunting', 'Action center', 'Microsoft Purview',
+      'Microsoft Entra admin center', 'Microsoft Intune admin center', 'Azure portal', 'Microsoft 365 admin center',
+      'Exchange admin center', 'Microsoft Teams admin center', 'Power BI admin portal', 'Power Platform admin center',
+    ].map((name) => `Show ${name} in the menu`);
+    const menuBoxes = section.getByRole('checkbox', { name: /^Show .* in the menu$/ });
+    await waitFor(() => menuBoxes.count(), (n) => n === expected.length);
+    const names = await menuBoxes.evaluateAll((boxes) => boxes.map((box) => box.labels[0].textContent.trim()));
+    assert.deepEqual(names, expected);
+    for (const box of await menuBoxes.all()) assert.equal(await box.isChecked(), true);
+    // Grouped: Defender and its deep links, then the admin portals.
+    assert.deepEqual(await section.getByRole('group').evaluateAll((groups) => groups.map((g) => g.querySelector('legend').textContent)), [
+      'Microsoft Defender',
+      'Admin portals',
+      'Rewrite other portals',
+    ]);
+    // Only the existing checkbox is named "Automatic tenant rewrite".
+    assert.equal(await page.getByRole('checkbox', { name: 'Automatic tenant rewrite' }).count(), 1);
+
+    // The initial-domain portals say what they need and how to add it.
+    const m365 = section.getByRole('checkbox', { name: 'Show Microsoft 365 admin center in the menu' });
+    const description = await m365.evaluate((box) =>
+      box.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent),
+    );
+    assert.deepEqual(description, [
+      "Needs the tenant's initial domain.",
+      'Microsoft 365 admin center, Exchange admin center, and Microsoft Teams admin center open a customer by its initial domain (name.onmicrosoft.com). To add it, choose Edit on the tenant and fill in Initial domain. A primary domain that ends in .onmicrosoft.com serves as both.',
+      "Works only through a partner relationship (GDAP or DAP), not as a guest in the customer's tenant.",
+    ]);
+
+    const menu = async () => (await browser.send({ what: 'portalMenu', id: CONTOSO.id })).menu.items.map((item) => item.id);
+    assert.ok((await menu()).includes('powerBi'));
+    const powerBi = section.getByRole('checkbox', { name: 'Show Power BI admin portal in the menu' });
+    await powerBi.uncheck();
+    await waitForStored(browser, (settings) => settings.hiddenPortals.includes('powerBi'));
+    assert.deepEqual((await storedSettings(browser)).hiddenPortals, ['powerBi']);
+    const without = await menu();
+    assert.ok(!without.includes('powerBi'), JSON.stringify(without));
+    assert.equal(without.length, expected.length - 1);
+
+    await page.reload();
+    await waitFor(() => powerBi.isEnabled());
+    assert.equal(await powerBi.isChecked(), false);
+    await powerBi.check();
+    await waitForStored(browser, (settings) => settings.hiddenPortals.length === 0);
+    assert.ok((await menu()).includes('powerBi'));
+    noErrors();
+  });
+
   test('"Sync tenants across my browsers" turns sync on (the list goes to storage.sync) and off', async () => {
     const checkbox = page.getByRole('checkbox', { name: 'Sync tenants across my browsers' });
     await waitFor(() => checkbox.isEnabled());
@@ -712,6 +869,21 @@ describe('options page (German)', () => {
     assert.equal(await page.getByRole('checkbox', { name: 'Automatische Mandantenumleitung' }).isChecked(), true);
     for (const name of ['Mandanten exportieren', 'Als CSV exportieren', 'Vorherige Liste wiederherstellen']) {
       await page.getByRole('button', { name }).waitFor({ state: 'attached' });
+    }
+    // The controls of issues 11 to 13, by their German names.
+    await row.getByRole('combobox', { name: 'Farbe', exact: true }).waitFor();
+    await row.getByRole('checkbox', { name: 'Favorit', exact: true }).waitFor();
+    for (const label of ['Anfängliche Domäne', 'Schlagwörter', 'Aliasse']) await page.getByLabel(label, { exact: true }).first().waitFor();
+    for (const name of [
+      'Mandanten im Tab-Titel anzeigen',
+      'Farblinie auf Portalseiten anzeigen',
+      'Banner mit dem Mandantennamen statt der Linie anzeigen',
+      'Microsoft Entra Admin Center im Menü anzeigen',
+      'Info-Center im Menü anzeigen',
+      'Power BI-Verwaltungsportal im Menü anzeigen',
+      'Microsoft Purview-Adressen umschreiben',
+    ]) {
+      await page.getByRole('checkbox', { name, exact: true }).waitFor();
     }
     assert.deepEqual(browser.errors, []);
   });
