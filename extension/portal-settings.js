@@ -5,7 +5,7 @@
 // and sends one operation per change. The host permission an opt-in needs is asked for here,
 // straight from the click: the browser shows its prompt only for a user gesture.
 
-import { removeHostAccess, requestHostAccess, sendMessage } from './browser-adapter.js';
+import { requestHostAccess, sendMessage } from './browser-adapter.js';
 import { errorMessage, t, uiLanguage } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -210,8 +210,6 @@ export function portalSettings({ request }) {
       } catch (problem) {
         box.checked = !enabled;
         fail(problem);
-        // A grant the change did not use is given back: access only while the rewrite is on.
-        if (enabled) await removeHostAccess(portal.origins).catch(() => {});
         return;
       }
       say(enabled ? t('portalRewriteOn', [name]) : t('portalRewriteOff', [name, hosts]));
