@@ -16,8 +16,9 @@ export function errorMessage(error) {
   const name = typeof error?.name === 'string' ? error.name : '';
   const details = (ERROR_FIELDS[name] ?? []).map((field) => {
     const text = formatDetail(error?.[field]);
-    // Names are isolated so that a right-to-left name cannot reorder the sentence around it.
-    return /name$/i.test(field) ? `\u2068${text}\u2069` : text;
+    // Names, aliases and tags (text as the user typed it) are isolated so that a right-to-left
+    // name or a direction character in it cannot reorder the sentence around it.
+    return /name$|^alias$|^tag$/i.test(field) ? `\u2068${text}\u2069` : text;
   });
   const specific = name && getMessage(`error_${name}`, details);
   return specific || t('error_Unknown', [error?.message ?? name ?? String(error)]);

@@ -1,12 +1,14 @@
-// The options page: the tenant list (filtered and paged by the background), add, edit, delete
-// with undo, recovery from unreadable settings, and the switches; import, export and backups
-// are options-import.js. Every change is one message to the background, whose session
+// The options page: the tenant list (filtered and paged by the background; each row's colour
+// and favourite), add, edit, delete with undo, recovery from unreadable settings, and the
+// switches; import, export and backups are options-import.js, the page options and the Portals
+// section portal-settings.js. Every change is one message to the background, whose session
 // validates, stores and answers; this page draws the answers. It loads no WebAssembly of its
 // own.
 
 import { onStorageChanged, requestHostAccess, sendMessage } from './browser-adapter.js';
 import { errorMessage, formatNumber, localize, t, uiLanguage } from './i18n.js';
 import { drawTransferState, setupTransfer } from './options-import.js';
+import { portalSettings } from './portal-settings.js';
 
 const $ = (id) => document.getElementById(id);
 const addForm = $('add');
@@ -16,7 +18,7 @@ const rows = $('tenant-rows');
 let state = null;
 let list = null;
 let page = 0;
-/** `{id, draft: {name, id, domain}, error, errorField}` while a tenant is edited in place. */
+/** `{id, draft: {name, id, domain, initialDomain, tags, aliases}, error, errorField}` while a tenant is edited in place. */
 let editing = null;
 /** A tenant is being added: the form keeps what was typed and cannot be sent twice. */
 let adding = false;
@@ -212,13 +214,87 @@ function drawList() {
   }
 }
 
+/** The palette's colour names, in the order the core offers them (src/colours.rs PALETTE). */
+const PALETTE = ['blue', 'teal', 'green', 'olive', 'orange', 'red', 'rose', 'magenta', 'purple', 'indigo', 'slate', 'brown'];
+
+/**
+ * The row's colour choice: a select named by the column header "Colour" and described by the
+ * tenant's name. "Automatic" (the colour derived from the tenant ID) says which colour that is.
+ */
+function colourChoice(row, nameId) {
+  const select = element('select', { id: `colour-${row.id}`, className: 'colour-choice' });
+  select.setAttribute('aria-labelledby', 'column-colour');
+  select.setAttribute('aria-describedby', nameId);
+  const colourName = (colour) => t(`colour_${colour}`) || colour;
+  // While none is chosen, the row's colour is the derived one: "Automatic" names it.
+  const automatic = row.colourChosen ? t('colourAutomaticShort') : t('colourAutomatic', [colourName(row.colourName)]);
+  select.append(
+    element('option', { value: '', textContent: automatic }),
+    ...PALETTE.map((colour) => element('option', { value: colour, textContent: colourName(colour) })),
+  );
+  select.value = row.colourChosen ? row.colourName : '';
+  select.addEventListener(
+    'change',
+    handle(async () => {
+      const colour = select.value || null;
+      try {
+        await request({ what: 'applyOperation', operation: { op: 'setTenantColour', id: row.id, colour } });
+      } catch (problem) {
+        select.value = row.colourChosen ? row.colourName : '';
+        throw problem;
+      }
+      await refreshList();
+    }),
+  );
+  return select;
+}
+
+/** The row's favourite: a checkbox named by the column header "Favourite", described by the name. */
+function favouriteChoice(row, nameId) {
+  const box = element('input', { type: 'checkbox', id: `favourite-${row.id}`, checked: Boolean(row.favourite) });
+  box.setAttribute('aria-labelledby', 'column-favourite');
+  box.setAttribute('aria-describedby', nameId);
+  box.addEventListener(
+    'change',
+    handle(async () => {
+      const favourite = box.checked;
+      try {
+        await request({ what: 'applyOperation', operation: { op: 'setFavourite', id: row.id, favourite } });
+      } catch (problem) {
+        box.checked = !favourite;
+        throw problem;
+      }
+      await refreshList();
+    }),
+  );
+  return box;
+}
+
 function tenantRow(row) {
   const nameId = `name-${row.id}`;
   const label = element('span', { className: 'label', textContent: row.label });
   label.setAttribute('aria-hidden', 'true');
+  if (row.colour) label.style.setProperty('--tenant-colour', row.colour);
   const name = element('td', {}, element('bdi', { className: 'name', id: nameId, textContent: row.name, title: row.name }));
   if (row.isDefault) name.append(' ', element('span', { className: 'marker', textContent: t('defaultMarker') }));
   if (row.managed) name.append(' ', element('span', { className: 'marker managed', textContent: t('managedTenant') }));
+  if (row.tags?.length || row.aliases?.length) {
+    const extra = element('div', { className: 'tenant-extra' });
+    if (row.tags?.length) {
+      extra.append(
+        element(
+          'span',
+          { className: 'tags' },
+          element('span', { className: 'visually-hidden', textContent: `${t('tagsLabel')}: ` }),
+          ...row.tags.map((tag) => element('bdi', { className: 'tag', textContent: tag })),
+        ),
+      );
+    }
+    if (row.aliases?.length) {
+      extra.append(element('span', { className: 'aliases', textContent: t('aliasesInline', [row.aliases.map(isolate).join(', ')]) }));
+    }
+    name.append(extra);
+  }
   // The buttons sit in a box of their own: a flex table cell would leave the row's grid.
   const buttons = element('div', { className: 'row-actions' });
   const actions = element('td', { className: 'actions' }, buttons);
@@ -226,7 +302,14 @@ function tenantRow(row) {
     const edit = element('button', { type: 'button', id: `edit-${row.id}`, textContent: t('edit') });
     edit.setAttribute('aria-describedby', nameId);
     edit.addEventListener('click', () => {
-      const draft = { name: row.ownName ?? row.name, id: row.id, domain: row.domain ?? '' };
+      const draft = {
+        name: row.ownName ?? row.name,
+        id: row.id,
+        domain: row.domain ?? '',
+        initialDomain: row.initialDomain ?? '',
+        tags: joinList(row.tags),
+        aliases: joinList(row.aliases),
+      };
       editing = { id: row.id, draft, error: '', errorField: null };
       drawList();
       $('edit-name').focus();
@@ -240,6 +323,8 @@ function tenantRow(row) {
     'tr',
     { className: row.managed ? 'managed' : '' },
     element('td', {}, label),
+    element('td', {}, colourChoice(row, nameId)),
+    element('td', { className: 'favourite' }, favouriteChoice(row, nameId)),
     name,
     element('td', {}, element('bdi', { className: 'domain', textContent: row.domain ?? '' })),
     element('td', {}, element('code', { className: 'id', textContent: row.id })),
@@ -254,13 +339,17 @@ function editRow(row) {
     ['name', 'tenantNameLabel'],
     ['id', 'tenantIdLabel'],
     ['domain', 'domainLabel'],
+    ['initialDomain', 'initialDomainLabel'],
+    ['tags', 'tagsLabel'],
+    ['aliases', 'aliasesLabel'],
   ]) {
     const input = element('input', {
       id: `edit-${field}`,
       name: field,
       value: draft[field],
       autocomplete: 'off',
-      dir: field === 'name' ? 'auto' : 'ltr',
+      spellcheck: false,
+      dir: field === 'name' || field === 'aliases' ? 'auto' : 'ltr',
     });
     input.addEventListener('input', () => {
       draft[field] = input.value;
@@ -285,7 +374,7 @@ function editRow(row) {
       try {
         await request({ what: 'applyOperation', operation: { op: 'editTenant', id: row.id, tenant: changed } });
       } catch (problem) {
-        editing = { ...editing, error: errorMessage(problem), errorField: fieldOf(problem) };
+        editing = { ...editing, error: errorMessage(problem), errorField: fieldOf(problem, changed) };
         drawList();
         $(`edit-${editing.errorField ?? 'name'}`)?.focus();
         return;
@@ -296,7 +385,7 @@ function editRow(row) {
       filter.focus();
     }),
   );
-  return element('tr', { className: 'editing' }, element('td', { colSpan: 5 }, form));
+  return element('tr', { className: 'editing' }, element('td', { colSpan: 7 }, form));
 }
 
 function stopEditing(id) {
@@ -305,17 +394,49 @@ function stopEditing(id) {
   ($(`edit-${id}`) ?? filter).focus();
 }
 
-/** The operation's tenant from form values; an empty domain means none. */
-function tenantFrom({ name, id, domain }) {
-  return domain.trim() ? { name, id, domain } : { name, id };
+/**
+ * The entries of a tags or aliases field, blank ones dropped. Tags split at commas and
+ * semicolons (a tag holds neither); aliases at semicolons when there is one, so that an alias
+ * may hold a comma ("Fabrikam, Inc.; FAB"), else at commas.
+ */
+function splitList(text, { commaInEntries = false } = {}) {
+  const separator = !commaInEntries ? /[,;]/ : text.includes(';') ? ';' : ',';
+  return text
+    .split(separator)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
-/** Which input an error is about, from its name's prefix. */
-function fieldOf(problem) {
+/** The field's text for `entries`, so that splitList gives them back. */
+function joinList(entries = []) {
+  return entries.join(entries.some((entry) => entry.includes(',')) ? '; ' : ', ');
+}
+
+/** The operation's tenant from form values; an empty optional field means none. */
+function tenantFrom({ name, id, domain, initialDomain = '', tags = '', aliases = '' }) {
+  const tenant = { name, id };
+  if (domain.trim()) tenant.domain = domain;
+  if (initialDomain.trim()) tenant.initialDomain = initialDomain;
+  const tagList = splitList(tags);
+  if (tagList.length) tenant.tags = tagList;
+  const aliasList = splitList(aliases, { commaInEntries: true });
+  if (aliasList.length) tenant.aliases = aliasList;
+  return tenant;
+}
+
+/** Which input an error about `tenant` (as sent) is about, from its name's prefix. */
+function fieldOf(problem, tenant) {
   const name = String(problem?.name ?? '');
   if (name.startsWith('TenantName') || name === 'SettingsDuplicateTenantName') return 'name';
   if (name.startsWith('TenantId') || name === 'SettingsDuplicateTenantId') return 'id';
   if (name.startsWith('Domain')) return 'domain';
+  if (name.startsWith('InitialDomain')) return 'initialDomain';
+  if (name.startsWith('Tag')) return 'tags';
+  if (name === 'SettingsDuplicateAlias') {
+    // The clash may be this tenant's name with another tenant's alias.
+    return problem.alias === tenant?.name.trim() ? 'name' : 'aliases';
+  }
+  if (name.startsWith('Alias')) return 'aliases';
   return null;
 }
 
@@ -341,7 +462,9 @@ addForm.addEventListener(
   handle(async (event) => {
     event.preventDefault();
     if (adding) return;
-    const fields = Object.fromEntries(['name', 'id', 'domain'].map((f) => [f, addForm.elements[f]]));
+    const fields = Object.fromEntries(
+      ['name', 'id', 'domain', 'initialDomain', 'tags', 'aliases'].map((f) => [f, addForm.elements[f]]),
+    );
     const tenant = tenantFrom(Object.fromEntries(Object.entries(fields).map(([f, i]) => [f, i.value])));
     const submit = addForm.querySelector('button[type="submit"]');
     // What was typed stays in the form while the background stores it, and it is sent once.
@@ -352,7 +475,7 @@ addForm.addEventListener(
       await request({ what: 'applyOperation', operation: { op: 'addTenant', tenant } });
     } catch (problem) {
       $('add-status').textContent = '';
-      const field = fieldOf(problem) && fields[fieldOf(problem)];
+      const field = fieldOf(problem, tenant) && fields[fieldOf(problem, tenant)];
       showFieldError($('add-error'), field, errorMessage(problem), submit);
       (field || fields.name).focus();
       return;
@@ -461,7 +584,11 @@ if (add) {
   addForm.elements.id.value = add;
   addForm.elements.name.focus();
 }
-const update = () => refreshList().catch((problem) => say(errorMessage(problem)));
+const portals = portalSettings({ request });
+const update = () =>
+  refreshList()
+    .then(() => portals.refresh(state))
+    .catch((problem) => say(errorMessage(problem)));
 onStorageChanged((area, changes) => {
   if (area === 'session' && 'revision' in changes) update();
 });

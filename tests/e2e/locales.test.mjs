@@ -122,10 +122,24 @@ const INDIRECT_KEYS = {
     // Backup reasons the session stores (src/session/store.rs, BackupEntry::reason).
     '`backupReason_${newest.reason}`': ['backupReason_deleteTenant', 'backupReason_import', 'backupReason_restore', 'backupReason_sync'],
     // editRow's field labels and COLUMN_LABELS, both written as literals in options.js.
-    label: ['tenantNameLabel', 'tenantIdLabel', 'domainLabel'],
+    label: ['tenantNameLabel', 'tenantIdLabel', 'domainLabel', 'initialDomainLabel', 'tagsLabel', 'aliasesLabel'],
+    // The palette's colour names (PALETTE in options.js, src/colours.rs).
+    '`colour_${colour}`': [
+      'colour_blue', 'colour_teal', 'colour_green', 'colour_olive', 'colour_orange', 'colour_red',
+      'colour_rose', 'colour_magenta', 'colour_purple', 'colour_indigo', 'colour_slate', 'colour_brown',
+    ],
     'COLUMN_LABELS[key]': ['tenantNameLabel', 'tenantIdLabel', 'domainLabel'],
     // phrase('importFirstLine' | 'importFirstEntry', n)
     key: ['importFirstLine', 'importFirstEntry'],
+  },
+  'portal-settings.js': {
+    // The portal catalogue's IDs and groups (src/portals.rs CATALOGUE, Group).
+    '`portal_${id}`': [
+      'portal_defender', 'portal_defenderIncidents', 'portal_defenderAlerts', 'portal_defenderHunting',
+      'portal_defenderActionCenter', 'portal_purview', 'portal_entra', 'portal_intune', 'portal_azure',
+      'portal_m365', 'portal_exchange', 'portal_teams', 'portal_powerBi', 'portal_powerPlatform',
+    ],
+    '`portalGroup_${group}`': ['portalGroup_defender', 'portalGroup_admin'],
   },
   // The generic functions themselves: their callers are checked instead.
   'i18n.js': {

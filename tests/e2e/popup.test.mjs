@@ -358,7 +358,7 @@ describe('popup (English)', () => {
     await options.getByLabel('Tenant ID').waitFor();
     await waitFor(() => options.getByLabel('Tenant ID').inputValue(), (value) => value !== '');
     assert.equal(await options.getByLabel('Tenant ID').inputValue(), UNKNOWN_ID);
-    assert.equal(await options.getByLabel('Tenant name').evaluate((input) => input === document.activeElement), true);
+    assert.equal(await options.getByLabel('Tenant name', { exact: true }).evaluate((input) => input === document.activeElement), true);
     // The popup opened as a tab stays open.
     assert.equal(popup.isClosed(), false);
 

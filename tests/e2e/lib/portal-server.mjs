@@ -27,7 +27,9 @@ export const LOOKALIKE_HOST = 'securitycenter.windows.com.example.net';
 export const OTHER_HOST = 'intranet.example.org';
 /** The sign-in stand-in: the portal sends a visitor without a session there and gets them back. */
 export const LOGIN_HOST = 'login.microsoftonline.com';
-export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST];
+/** The opt-in portal (issue 12): rewritten only once the user turns it on and grants its host. */
+export const PURVIEW_HOST = 'purview.microsoft.com';
+export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST, PURVIEW_HOST];
 /** Where the legacy hosts send everyone (the real ones answer 301/302 there). */
 export const PORTAL_HOME = 'security.microsoft.com';
 /** The portal path the sign-in stand-in posts its form to (the OpenID Connect redirect URI). */
