@@ -27,7 +27,18 @@ export const LOOKALIKE_HOST = 'securitycenter.windows.com.example.net';
 export const OTHER_HOST = 'intranet.example.org';
 /** The sign-in stand-in: the portal sends a visitor without a session there and gets them back. */
 export const LOGIN_HOST = 'login.microsoftonline.com';
-export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST];
+/** The other admin portals of the popup's "Open in portal" menu (src/portals.rs), served as plain pages. */
+export const ADMIN_PORTAL_HOSTS = [
+  'purview.microsoft.com',
+  'entra.microsoft.com',
+  'intune.microsoft.com',
+  'portal.azure.com',
+  'admin.cloud.microsoft',
+  'admin.teams.microsoft.com',
+  'app.powerbi.com',
+  'admin.powerplatform.microsoft.com',
+];
+export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST, ...ADMIN_PORTAL_HOSTS];
 /** Where the legacy hosts send everyone (the real ones answer 301/302 there). */
 export const PORTAL_HOME = 'security.microsoft.com';
 /** The portal path the sign-in stand-in posts its form to (the OpenID Connect redirect URI). */
