@@ -19,6 +19,9 @@ const list = $('tenants');
 /** `popup` in the toolbar; `tab` when opened as a page (popup.html?view=tab): it stays open. */
 const view = new URLSearchParams(location.search).get('view') === 'tab' ? 'tab' : 'popup';
 
+/** Apple keyboards use ⌘ where others use Ctrl. */
+const mac = /mac/i.test(navigator.userAgentData?.platform ?? navigator.platform ?? '');
+
 let tab = null;
 let picker = null;
 /** The highlighted row's index; -1 when no row is (then Enter chooses nothing). */
@@ -48,10 +51,18 @@ function tenantName(tenant) {
   return tenant ? tenant.name ?? tenant.id : t('noTenant');
 }
 
-function labelled(tenant) {
-  const value = [];
+/** A tenant's short label, in the tenant's colour (the badge's and the page line's colour too). */
+function labelChip(tenant) {
   const label = element('span', { className: tenant ? 'label' : 'label home', textContent: tenant ? tenant.label : t('badgeHome') });
   label.setAttribute('aria-hidden', 'true');
+  // The core's palette colour (`#rrggbb`), never text the analyst typed.
+  if (tenant?.colour) label.style.setProperty('--tenant-colour', tenant.colour);
+  return label;
+}
+
+function labelled(tenant) {
+  const value = [];
+  const label = labelChip(tenant);
   if (!tenant || tenant.label) value.push(label);
   value.push(element('bdi', { textContent: tenantName(tenant), title: tenantName(tenant) }));
   return value;
@@ -91,8 +102,7 @@ function option(item, index) {
   const text = tenantName(item.id && item);
   const name = element('bdi', { className: 'name', id: `option-${index}-name`, textContent: text, title: text });
   node.setAttribute('aria-labelledby', name.id);
-  const label = element('span', { className: item.id ? 'label' : 'label home', textContent: item.id ? item.label : t('badgeHome') });
-  label.setAttribute('aria-hidden', 'true');
+  const label = labelChip(item.id ? item : null);
   const described = [];
   const details = [];
   if (item.id) {
@@ -104,11 +114,27 @@ function option(item, index) {
   }
   if (item.domain) details.push(element('bdi', { className: 'details', id: `option-${index}-domain`, textContent: item.domain }));
   if (item.managed) details.push(element('span', { className: 'details', id: `option-${index}-managed`, textContent: t('managedTenant') }));
+  if (item.tags?.length) details.push(tagChips(item.tags, `option-${index}-tags`));
+  if (item.favourite) {
+    node.classList.add('favourite');
+    details.push(element('span', { className: 'visually-hidden', id: `option-${index}-favourite`, textContent: t('favouriteTenant') }));
+  }
   node.setAttribute('aria-describedby', [...described, ...details].map((n) => n.id).join(' '));
   const current = picker.thisTab.kind === 'tenant' ? picker.thisTab.tenant.id : picker.thisTab.kind === 'home' ? null : undefined;
   if (current !== undefined && (item.id ?? null) === current) node.classList.add('current');
   node.append(label, name, ...described, ...details);
   return node;
+}
+
+/** A row's tags as small chips of text; read out as "Tags: EU, P1". */
+function tagChips(tags, id) {
+  const chips = element('span', { className: 'tags details', id });
+  chips.append(element('span', { className: 'visually-hidden', textContent: `${t('tagsLabel')} ` }));
+  tags.forEach((tag, at) => {
+    if (at > 0) chips.append(element('span', { className: 'visually-hidden', textContent: ', ' }));
+    chips.append(element('bdi', { className: 'tag', textContent: tag }));
+  });
+  return chips;
 }
 
 function drawList() {
@@ -147,6 +173,12 @@ function highlight(index) {
   $('copy-id').disabled = !item?.id;
   $('open-portal').disabled = !item;
   $('copy-link').disabled = !item;
+  // The admin portals and favourites are for customer tenants: never the home tenant.
+  $('open-in-portal').disabled = !item?.id;
+  $('favourite').disabled = !item?.id;
+  $('favourite').setAttribute('aria-pressed', String(Boolean(item?.favourite)));
+  // The menu is for one tenant: it goes when the highlight leaves that tenant.
+  if (menuFor !== null && item?.id !== menuFor.id) closeMenu();
   if (!node) {
     search.removeAttribute('aria-activedescendant');
     return;
@@ -170,14 +202,25 @@ function drawState(state) {
       : '';
 }
 
-/** Asks for the picker for what is typed and draws it; `first` also moves the highlight. */
-async function refresh({ first = false } = {}) {
+/**
+ * Asks for the picker for what is typed and draws it. `first` moves the highlight where the
+ * session says; otherwise it stays on the same tenant (`keep`: on that one), wherever its row
+ * went (a new favourite moves up to "Favourites").
+ */
+async function refresh({ first = false, keep } = {}) {
   const mine = ++asked;
   const answer = await request({ what: 'picker', query: search.value, tab });
   if (mine !== asked) return;
+  // `null` is the home tenant's row, `undefined` no row.
+  const wanted = keep !== undefined ? keep : picker?.items[highlighted] && (picker.items[highlighted].id ?? null);
   picker = answer.picker;
-  // The session says which row starts highlighted: none when the tab's tenant has no row.
-  if (first || search.value.trim()) highlighted = picker.highlight ?? -1;
+  if (first) {
+    // The session says which row starts highlighted: none when the tab's tenant has no row.
+    highlighted = picker.highlight ?? -1;
+  } else if (wanted !== undefined) {
+    const at = picker.items.findIndex((item) => (item.id ?? null) === wanted);
+    highlighted = at >= 0 ? at : picker.highlight ?? -1;
+  }
   drawState(answer.state);
   drawContext(picker);
   drawList();
@@ -203,6 +246,111 @@ async function choose(index, { newTab = false } = {}) {
   else say(t('pickedForNewTabs', [name]));
   done(answer);
   await refresh({ first: true });
+}
+
+/** Makes the highlighted tenant a favourite, or no longer one (the button and Ctrl+D / ⌘D). */
+async function toggleFavourite() {
+  const item = picker?.items[highlighted];
+  if (!item?.id) return;
+  const favourite = !item.favourite;
+  await request({ what: 'applyOperation', operation: { op: 'setFavourite', id: item.id, favourite } });
+  say(t(favourite ? 'favouriteAdded' : 'favouriteRemoved', [isolate(tenantName(item))]));
+  await refresh({ keep: item.id });
+}
+
+// --- "Open in portal": a menu button ------------------------------------------------------------
+
+const menuButton = $('open-in-portal');
+const menu = $('portal-menu');
+/** The tenant the open menu is for (`{id, name}`), or null when it is closed. */
+let menuFor = null;
+
+const menuItems = () => [...menu.querySelectorAll('[role="menuitem"]')];
+
+function closeMenu({ focusButton = false } = {}) {
+  menuFor = null;
+  menu.hidden = true;
+  menu.replaceChildren();
+  menuButton.setAttribute('aria-expanded', 'false');
+  if (focusButton) menuButton.focus();
+}
+
+function focusItem(index) {
+  const items = menuItems();
+  if (!items.length) return;
+  const at = (index + items.length) % items.length;
+  for (const [n, item] of items.entries()) item.tabIndex = n === at ? 0 : -1;
+  items[at].focus();
+}
+
+/** One menu item: the portal's name, and why it cannot be opened or what it needs. */
+function menuItem(item) {
+  const node = element('div', { id: `portal-${item.id}`, className: 'menu-item' });
+  node.setAttribute('role', 'menuitem');
+  node.tabIndex = -1;
+  node.dataset.portal = item.id;
+  const name = element('span', { className: 'menu-name', id: `portal-${item.id}-name`, textContent: t(`portal_${item.id}`) });
+  node.setAttribute('aria-labelledby', name.id);
+  const notes = [];
+  if (item.missing) {
+    // The one identifier a tenant can lack (the core says so: `missing: 'initialDomain'`).
+    node.setAttribute('aria-disabled', 'true');
+    notes.push(element('span', { className: 'menu-note', id: `portal-${item.id}-missing`, textContent: t('portalNeedsInitialDomain') }));
+  }
+  if (item.partnerOnly) {
+    notes.push(element('span', { className: 'menu-note', id: `portal-${item.id}-partner`, textContent: t('portalPartnerOnly') }));
+  }
+  if (notes.length) node.setAttribute('aria-describedby', notes.map((note) => note.id).join(' '));
+  node.append(name, ...notes);
+  return node;
+}
+
+function drawMenu(answer) {
+  const groups = [];
+  for (const kind of ['defender', 'admin']) {
+    const items = answer.items.filter((item) => item.group === kind);
+    if (!items.length) continue;
+    const group = element('div', { className: 'menu-group' });
+    group.setAttribute('role', 'group');
+    const label = element('div', { className: 'menu-group-label', id: `portal-group-${kind}`, textContent: t(`portalGroup_${kind}`) });
+    label.setAttribute('role', 'presentation');
+    group.setAttribute('aria-labelledby', label.id);
+    group.append(label, ...items.map(menuItem));
+    groups.push(group);
+  }
+  menu.replaceChildren(...groups);
+  menu.setAttribute('aria-label', t('portalMenuLabel', [isolate(tenantName(answer.tenant))]));
+}
+
+/** Opens the menu for the highlighted tenant, its first item (or, with `last`, its last) focused. */
+async function openMenu({ last = false } = {}) {
+  const item = picker?.items[highlighted];
+  if (!item?.id) return;
+  const { menu: answer } = await request({ what: 'portalMenu', id: item.id });
+  // The highlight may have moved while the session answered.
+  if (picker?.items[highlighted]?.id !== item.id) return;
+  drawMenu(answer);
+  menuFor = { id: item.id, name: tenantName(answer.tenant) };
+  menu.hidden = false;
+  // Over the list, above the button: as tall as the room above it allows, scrolling beyond.
+  menu.style.maxHeight = `${Math.max(120, Math.floor(menuButton.getBoundingClientRect().top) - 8)}px`;
+  menuButton.setAttribute('aria-expanded', 'true');
+  focusItem(last ? -1 : 0);
+}
+
+async function activateItem(node) {
+  const tenant = menuFor;
+  if (!tenant || !node) return;
+  if (node.getAttribute('aria-disabled') === 'true') {
+    // A disabled item stays in the menu (and in the keyboard's path); it only says why.
+    say(node.querySelector('.menu-note')?.textContent ?? '');
+    return;
+  }
+  const portal = node.dataset.portal;
+  const answer = await request({ what: 'openPortal', id: tenant.id, portal, view });
+  closeMenu({ focusButton: true });
+  say(t('portalOpened', [t(`portal_${portal}`), isolate(tenant.name)]));
+  done(answer);
 }
 
 async function copy(text) {
@@ -257,6 +405,66 @@ $('open-portal').addEventListener(
   'click',
   activate(() => choose(highlighted, { newTab: true })),
 );
+$('favourite').addEventListener('click', activate(toggleFavourite));
+// The Favourite key works wherever the focus is in the popup (it does not type a character, and
+// the browser's own Ctrl+D, "bookmark this tab", has nothing to bookmark here).
+document.addEventListener(
+  'keydown',
+  activate((event) => {
+    const accel = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
+    if (!accel || event.altKey || event.shiftKey || event.key.toLowerCase() !== 'd') return;
+    event.preventDefault();
+    if (menuFor === null) return toggleFavourite();
+  }),
+);
+menuButton.addEventListener(
+  'click',
+  activate(() => (menuFor === null ? openMenu() : closeMenu({ focusButton: true }))),
+);
+menuButton.addEventListener(
+  'keydown',
+  activate((event) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    return openMenu({ last: event.key === 'ArrowUp' });
+  }),
+);
+menu.addEventListener(
+  'keydown',
+  activate((event) => {
+    const items = menuItems();
+    const at = items.indexOf(document.activeElement);
+    const moves = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: -1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusItem(moves[event.key]);
+    } else if (event.key === 'Escape' || event.key === 'Tab') {
+      event.preventDefault();
+      closeMenu({ focusButton: true });
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      return activateItem(items[at]);
+    } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      // Type-ahead: the next item whose name starts with the key.
+      const wanted = event.key.toLocaleLowerCase();
+      const next = [...items.slice(at + 1), ...items.slice(0, at + 1)].find((item) =>
+        item.querySelector('.menu-name').textContent.toLocaleLowerCase().startsWith(wanted),
+      );
+      if (next) focusItem(items.indexOf(next));
+    }
+  }),
+);
+menu.addEventListener(
+  'click',
+  activate((event) => activateItem(event.target.closest('[role="menuitem"]'))),
+);
+// A click or focus anywhere else closes the menu.
+document.addEventListener('focusin', (event) => {
+  if (menuFor !== null && !menu.contains(event.target) && event.target !== menuButton) closeMenu();
+});
+document.addEventListener('pointerdown', (event) => {
+  if (menuFor !== null && !menu.contains(event.target) && !menuButton.contains(event.target)) closeMenu();
+});
 $('copy-id').addEventListener(
   'click',
   activate(() => copy(picker.items[highlighted].id)),
@@ -291,6 +499,10 @@ $('request-host-access').addEventListener(
 );
 
 localize();
+const favouriteKey = t(mac ? 'favouriteShortcutMac' : 'favouriteShortcut');
+$('search-hint').textContent = t('searchHint', [favouriteKey]);
+$('favourite').setAttribute('aria-keyshortcuts', mac ? 'Meta+D' : 'Control+D');
+$('favourite').title = favouriteKey;
 search.focus();
 const [current] = await queryTabs({ active: true, currentWindow: true });
 tab = current ? { id: current.id, url: current.url ?? null } : null;

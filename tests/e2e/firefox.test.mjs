@@ -67,6 +67,12 @@ test('the extension installs in Firefox ESR and its background answers', async (
   assert.deepEqual(await firefox.dynamicRules(), []);
 });
 
+test('the toolbar popup\'s keyboard shortcut, Alt+Shift+K, is assigned in Firefox too (commands.getAll)', async () => {
+  const commands = await firefox.inExtension(() => browser.commands.getAll());
+  const action = commands.find((command) => command.name === '_execute_action');
+  assert.equal(action?.shortcut, 'Alt+Shift+K');
+});
+
 describe('with a tenant for new tabs', () => {
   before(async () => {
     await firefox.sendOk(addTenant(CONTOSO));

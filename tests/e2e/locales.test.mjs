@@ -108,6 +108,11 @@ function arity(expression) {
 // ---------------------------------------------------------------------------------------------
 // Where the code names message keys
 
+/** `portal_<id>` for every row of the core's portal catalogue (its `id: "…"` fields). */
+const PORTAL_KEYS = [...readFileSync(join(ROOT, 'src', 'portals.rs'), 'utf8').split('pub const CATALOGUE')[1].matchAll(/\bid: "([A-Za-z0-9]+)"/g)].map(
+  (m) => `portal_${m[1]}`,
+);
+
 /**
  * Calls whose key is not a literal, and the keys each can take: a template prefix and its
  * values, or an expression in a file and where its keys are written down. A new call of this
@@ -116,7 +121,11 @@ function arity(expression) {
 const INDIRECT_KEYS = {
   'popup.js': {
     // The groups the session's picker returns (src/session/view.rs); "home" has no heading.
-    '`group_${group.kind}`': ['group_recent', 'group_all', 'group_matches'],
+    '`group_${group.kind}`': ['group_favourites', 'group_recent', 'group_all', 'group_matches'],
+    // The portal catalogue's IDs and groups (src/portals.rs CATALOGUE), as portalMenu answers them.
+    '`portal_${item.id}`': PORTAL_KEYS,
+    '`portal_${portal}`': PORTAL_KEYS,
+    '`portalGroup_${kind}`': ['portalGroup_defender', 'portalGroup_admin'],
   },
   'options.js': {
     // Backup reasons the session stores (src/session/store.rs, BackupEntry::reason).

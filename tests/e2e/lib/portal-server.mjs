@@ -29,7 +29,18 @@ export const OTHER_HOST = 'intranet.example.org';
 export const LOGIN_HOST = 'login.microsoftonline.com';
 /** The opt-in portal (issue 12): rewritten only once the user turns it on and grants its host. */
 export const PURVIEW_HOST = 'purview.microsoft.com';
-export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST, PURVIEW_HOST];
+/** The other admin portals of the popup's "Open in portal" menu (src/portals.rs), served as plain pages. */
+export const ADMIN_PORTAL_HOSTS = [
+  PURVIEW_HOST,
+  'entra.microsoft.com',
+  'intune.microsoft.com',
+  'portal.azure.com',
+  'admin.cloud.microsoft',
+  'admin.teams.microsoft.com',
+  'app.powerbi.com',
+  'admin.powerplatform.microsoft.com',
+];
+export const ALL_HOSTS = [...PORTAL_HOSTS, MTO_HOST, LOOKALIKE_HOST, OTHER_HOST, LOGIN_HOST, ...ADMIN_PORTAL_HOSTS];
 /** Where the legacy hosts send everyone (the real ones answer 301/302 there). */
 export const PORTAL_HOME = 'security.microsoft.com';
 /** The portal path the sign-in stand-in posts its form to (the OpenID Connect redirect URI). */
