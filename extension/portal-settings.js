@@ -60,14 +60,9 @@ export function portalSettings({ request }) {
     });
   }
 
-  /**
-   * The page options as stored. The state carries them when the session puts them there;
-   * until then the content script's own message (`pageTenant`) has them for any sender.
-   */
+  /** The page options as stored (`null` while the settings cannot be read). */
   async function pageOptions() {
-    if (state?.pageOptions !== undefined) return state.pageOptions;
-    const answer = await sendMessage({ what: 'pageTenant' });
-    return answer?.ok ? answer.page : null;
+    return state?.pageOptions ?? null;
   }
 
   function drawPageOptions(options) {

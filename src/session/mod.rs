@@ -53,6 +53,8 @@ use view::BadgeView;
 pub const REVISION_KEY: &str = "revision";
 /// The `storage.session` key of a deletion that can still be undone.
 pub const UNDO_KEY: &str = "undo";
+/// At most this many writes of `settings` wait for their echo; older fingerprints are dropped.
+const MAX_PENDING_ECHOES: usize = 64;
 
 /// The `storage.onChanged` keys the session reads, by area, as key prefixes: the settings
 /// (written by anyone but the session) and the sync items (written by another browser).
@@ -246,12 +248,11 @@ struct Core {
     /// The last restore that asked for confirmation: the backup and the tenants it removes.
     restore_question: Option<(u64, Vec<TenantId>)>,
     revision: u64,
-    /// What the session last wrote under `settings`, to tell its own writes' echoes from
-    /// anyone else's.
-    written_settings: Option<u64>,
-    /// Keys the hash of `written_settings` (random per worker: a hand edit cannot be made to
-    /// look like the session's own write).
-    echo_hasher: std::collections::hash_map::RandomState,
+    /// Fingerprints of what the session wrote under `settings` whose `storage.onChanged` echo
+    /// has not come back yet, oldest first: several writes can be in flight, and the echo of
+    /// an earlier one must not be taken for someone else's edit (which would undo the later
+    /// ones).
+    written_settings: std::collections::VecDeque<u64>,
     /// Bytes each `storage.local` key takes, as far as the session knows.
     sizes: BTreeMap<String, usize>,
 }
@@ -315,6 +316,10 @@ impl Out {
 pub struct Session {
     core: Core,
     rollback: Option<Rollback>,
+    /// The answers of the last batch that come after one of its rule updates: when the browser
+    /// refuses the rules, the rest of the batch is not run, and these are sent again from the
+    /// failure (the change itself is stored).
+    after_rules: Vec<(u64, Value)>,
 }
 
 impl Session {
@@ -417,13 +422,13 @@ impl Session {
                 .get(REVISION_KEY)
                 .and_then(Value::as_u64)
                 .unwrap_or(0),
-            written_settings: None,
-            echo_hasher: std::collections::hash_map::RandomState::new(),
+            written_settings: std::collections::VecDeque::new(),
             sizes,
         };
         let mut session = Self {
             core,
             rollback: None,
+            after_rules: Vec::new(),
         };
         let mut out = Out::default();
         // Rules first: when the settings are unusable they go before any write that can fail.
@@ -434,7 +439,7 @@ impl Session {
                 // labels so that they stay.
                 let value = directory.own.to_stored();
                 let mut items = Map::new();
-                session.core.written_settings = Some(session.remember_write(&value));
+                session.remember_write(&value);
                 items.insert(store::SETTINGS_KEY.into(), value);
                 session.note_sizes(&items);
                 out.push(Effect::StorageSet {
@@ -507,6 +512,10 @@ impl Session {
                     self.core.tabs.committed(tab_id, &url, untagged, &scope);
                     self.refresh(&mut out, false);
                 } else if hidden && status.is_some() {
+                    if status.as_deref() == Some("loading") {
+                        // A new document on another site: the browser cleared its badge.
+                        self.core.badges.remove(&tab_id);
+                    }
                     self.core.tabs.left_portal(tab_id);
                     self.refresh(&mut out, false);
                 } else if status.as_deref() == Some("loading") {
@@ -574,6 +583,7 @@ impl Session {
                 self.on_failure(&mut out, report, error, now);
             }
         }
+        self.after_rules = answers_after_rules(&out.steps);
         out.steps
     }
 
@@ -626,6 +636,10 @@ impl Session {
     /// `storage.session`, badges; bumps the revision pages watch when `changed` or the tabs
     /// changed.
     fn refresh(&mut self, out: &mut Out, changed: bool) {
+        // Rules refused before are tried again now: the error stands only until then (a new
+        // refusal reports it again).
+        let retried = self.core.rules_error.take().is_some();
+        let changed = changed || retried;
         let (dynamic, session) = self.desired_rules();
         if self.core.dynamic.is_none() || self.core.session_rules.is_none() {
             // What the browser holds is not known: remove everything first.
@@ -891,7 +905,7 @@ impl Session {
         });
         if let Some(directory) = &directory {
             let value = directory.own.to_stored();
-            self.core.written_settings = Some(self.remember_write(&value));
+            self.remember_write(&value);
             items.insert(store::SETTINGS_KEY.into(), value);
         }
         if let Some(managed_active) = commit
@@ -999,7 +1013,7 @@ impl Session {
         );
         if directory.labels_changed {
             let value = directory.own.to_stored();
-            self.core.written_settings = Some(self.remember_write(&value));
+            self.remember_write(&value);
             let mut items = Map::new();
             items.insert(store::SETTINGS_KEY.into(), value);
             self.note_sizes(&items);
@@ -1049,8 +1063,12 @@ impl Session {
 
     /// The hash of the settings value about to be written, to know the echo of this write when
     /// `storage.onChanged` brings it back.
-    fn remember_write(&self, value: &Value) -> u64 {
-        store::measure(value, Some(&self.core.echo_hasher)).1
+    fn remember_write(&mut self, value: &Value) {
+        let pending = &mut self.core.written_settings;
+        if pending.len() == MAX_PENDING_ECHOES {
+            pending.pop_front();
+        }
+        pending.push_back(store::measure(value, true).1);
     }
 
     // --- answers ---------------------------------------------------------------------------
@@ -1083,13 +1101,16 @@ impl Session {
         let new_value = change.get("newValue").cloned();
         let echo = new_value
             .as_ref()
-            .map(|value| store::measure(value, Some(&self.core.echo_hasher)).1);
-        if echo.is_some() && echo == self.core.written_settings {
-            // The echo of our own write: once only, so a later identical hand edit counts.
-            self.core.written_settings = None;
+            .map(|value| store::measure(value, true).1);
+        let pending = &mut self.core.written_settings;
+        if let Some(at) = echo.and_then(|echo| pending.iter().position(|&hash| hash == echo)) {
+            // The echo of one of our own writes: it and the writes before it have landed (a
+            // write the browser found unchanged sends no echo). Once only, so a later
+            // identical hand edit counts.
+            pending.drain(..=at);
             return;
         }
-        self.core.written_settings = None;
+        pending.clear();
         match Settings::load(new_value.as_ref()) {
             Ok(settings) => {
                 if let Some(value) = &new_value {
@@ -1223,6 +1244,9 @@ impl Session {
                 out.push(Effect::RemoveAllRules);
                 self.core.dynamic = Some(Vec::new());
                 self.core.session_rules = Some(Vec::new());
+                // The badges of the stopped batch may not have been set: set them all again.
+                self.core.badges.clear();
+                self.update_badges(out);
                 self.core.revision += 1;
                 let mut items = Map::new();
                 items.insert(REVISION_KEY.into(), Value::from(self.core.revision));
@@ -1230,6 +1254,17 @@ impl Session {
                     area: Area::Session,
                     items,
                 });
+                // The page that asked for the change still gets its answer: the change is
+                // stored; the state it carries says that the rules are not in place.
+                let state = self.state_view();
+                for (to, mut value) in std::mem::take(&mut self.after_rules) {
+                    if let Some(answer) = value.as_object_mut() {
+                        if answer.contains_key("state") {
+                            answer.insert("state".into(), state.clone());
+                        }
+                    }
+                    out.answer(to, value);
+                }
             }
             Report::SyncWrite => {
                 self.core.sync.last_error = Some(crate::error::to_value(&error));
@@ -1256,6 +1291,23 @@ impl Session {
         self.core.pending.insert(token, pending);
         out.reported(Effect::Read { area, keys, token }, Report::Read { token });
     }
+}
+
+/// The answers in `steps` that come after the first rule update, with their values.
+fn answers_after_rules(steps: &[Step]) -> Vec<(u64, Value)> {
+    let Some(first) = steps
+        .iter()
+        .position(|step| matches!(step.report, Some(Report::Rules)))
+    else {
+        return Vec::new();
+    };
+    steps[first..]
+        .iter()
+        .filter_map(|step| match &step.effect {
+            Effect::Answer { to, value } => Some((*to, value.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A managed policy object, or `None` when it sets nothing (`null`, `{}`).

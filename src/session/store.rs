@@ -342,16 +342,13 @@ pub fn backups_value(backups: &[BackupEntry]) -> Value {
 /// How many bytes `storage.local` counts for `key` holding `value`: the key's length plus the
 /// length of the value's JSON text.
 pub fn size_of(key: &str, value: &Value) -> usize {
-    key.len() + measure(value, None).0
+    key.len() + measure(value, false).0
 }
 
 /// The length of `value` as JSON text, and its hash with `hasher` when given: written through,
 /// never built (a settings value of 10,000 tenants is about a megabyte of text).
-pub fn measure(
-    value: &Value,
-    hasher: Option<&std::collections::hash_map::RandomState>,
-) -> (usize, u64) {
-    use std::hash::{BuildHasher, Hasher};
+pub fn measure(value: &Value, hash: bool) -> (usize, u64) {
+    use std::hash::{DefaultHasher, Hasher};
     struct Sink<H> {
         bytes: usize,
         hasher: Option<H>,
@@ -370,7 +367,9 @@ pub fn measure(
     }
     let mut sink = Sink {
         bytes: 0,
-        hasher: hasher.map(BuildHasher::build_hasher),
+        // Fixed keys: the session reads no random source, and the same value always gets the
+        // same fingerprint.
+        hasher: hash.then(DefaultHasher::new),
     };
     // Writing to memory cannot fail.
     let _ = serde_json::to_writer(&mut sink, value);

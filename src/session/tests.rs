@@ -43,6 +43,7 @@ const FIXTURES: &[(&str, &str)] = fixtures![
     "storage-full",
     "identity",
     "portals",
+    "late-echo",
 ];
 
 /// Replaces `"$tenant:<name>"` by the tenant's ID.

@@ -294,6 +294,8 @@ impl Session {
                         "managedCount": effective.managed_tenants.len(),
                         "nameClashes": effective.name_clashes,
                         "defaultTenantRemoved": effective.default_tenant_removed,
+                        "pageOptions": serde_json::to_value(directory.own.page())
+                            .unwrap_or(Value::Null),
                     }),
                 )
             }
@@ -309,6 +311,7 @@ impl Session {
                     "defaultTenant": null, "automaticRewrite": false,
                     "automaticRewriteForced": false, "tenantCount": 0, "ownTenantCount": 0,
                     "managedCount": 0, "nameClashes": [], "defaultTenantRemoved": null,
+                    "pageOptions": null,
                 }),
             ),
         };
