@@ -32,7 +32,8 @@ CRATE_FILE="tenant_switch"
 WASM_FEATURES=(--no-default-features --features wasm)
 WEB_WASM="pkg/web/${CRATE_FILE}_bg.wasm"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the run has taken so far (SECONDS counts from the script's start).
+step() { printf '\n==> %s  [%d:%02d]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 note() { printf '    %s\n' "$*"; }
 die() { printf '\nbuild.sh: error: %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
@@ -266,9 +267,12 @@ run_wasm_tests() {
     note "wasm tests in $label: $passed passed"
 }
 
+# One file at a time (each starts its own browsers; two cores run one well), each under a time
+# limit, so that a test that waits forever fails its file instead of the whole run.
+E2E_FILE_TIMEOUT=300
 run_e2e_tests() {
-    step "End-to-end tests (node --test tests/e2e/*.test.mjs)"
-    local files=()
+    step "End-to-end tests (node --test, one file at a time, at most $E2E_FILE_TIMEOUT s each)"
+    local files=() failed=() file started rc
     shopt -s nullglob
     files=(tests/e2e/*.test.mjs)
     shopt -u nullglob
@@ -276,7 +280,23 @@ run_e2e_tests() {
         note "no end-to-end tests yet (tests/e2e/*.test.mjs): skipped"
         return
     fi
-    node --test --test-reporter=spec "${files[@]}"
+    for file in "${files[@]}"; do
+        started=$SECONDS
+        rc=0
+        timeout --kill-after=10 "$E2E_FILE_TIMEOUT" node --test --test-reporter=spec "$file" || rc=$?
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+            # What the killed runner started: its test process and the browsers it launched.
+            pkill -f "$ROOT/$file" 2>/dev/null || true
+            pkill -f "tenant-switch-profile" 2>/dev/null || true
+            note "$file did not finish within $E2E_FILE_TIMEOUT s: a test waits for something that never comes"
+        fi
+        [ "$rc" -eq 0 ] || failed+=("$file")
+        note "$file: $((SECONDS - started)) s, exit $rc"
+    done
+    if [ "${#failed[@]}" -gt 0 ]; then
+        die "end-to-end tests failed in: ${failed[*]}"
+    fi
+    note "end-to-end tests: ${#files[@]} files passed"
 }
 
 test_all() {
@@ -310,6 +330,8 @@ test_all() {
     node scripts/lint-extension.mjs dist/extension
 
     run_e2e_tests
+
+    step "All checks and tests passed"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ function option(item, index) {
 /** A row's tags as small chips of text; read out as "Tags: EU, P1". */
 function tagChips(tags, id) {
   const chips = element('span', { className: 'tags details', id });
-  chips.append(element('span', { className: 'visually-hidden', textContent: `${t('tagsLabel')} ` }));
+  chips.append(element('span', { className: 'visually-hidden', textContent: `${t('tagsLabel')}: ` }));
   tags.forEach((tag, at) => {
     if (at > 0) chips.append(element('span', { className: 'visually-hidden', textContent: ', ' }));
     chips.append(element('bdi', { className: 'tag', textContent: tag }));

@@ -92,11 +92,11 @@ export function portalSettings({ request }) {
           const notes = [];
           if (portal.identifier === 'initialDomain') {
             hints.push(`portal-needs-${portal.id}`, 'initial-domain-howto');
-            notes.push(element('p', { className: 'hint', id: `portal-needs-${portal.id}`, textContent: t('portalNeedsInitialDomain') }));
+            notes.push(element('p', { className: 'hint', id: `portal-needs-${portal.id}`, textContent: t('portalSettingsNeedsInitialDomain') }));
           }
           if (portal.partnerOnly) {
             hints.push(`portal-partner-${portal.id}`);
-            notes.push(element('p', { className: 'hint', id: `portal-partner-${portal.id}`, textContent: t('portalPartnerOnly') }));
+            notes.push(element('p', { className: 'hint', id: `portal-partner-${portal.id}`, textContent: t('portalSettingsPartnerOnly') }));
           }
           const { input, label } = checkbox(`portal-shown-${portal.id}`, t('portalShown', [portalName(portal.id)]), hints);
           input.addEventListener('change', () => setShown(portal, input).catch(fail));

@@ -66,7 +66,10 @@ pub const FORMULA_TRIGGERS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
 pub enum ExportError {
     /// The CSV writer failed. It writes to memory, so this means a bug, not bad data.
     #[serde(rename = "ExportCsvFailed", rename_all = "camelCase")]
-    CsvFailed { message: String },
+    CsvFailed {
+        #[serde(rename = "reason")]
+        message: String,
+    },
 }
 
 impl fmt::Display for ExportError {

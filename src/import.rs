@@ -173,6 +173,7 @@ pub enum ImportError {
     InvalidJson {
         line: usize,
         column: usize,
+        #[serde(rename = "reason")]
         message: String,
     },
     /// A JSON object that is not a Tenant Switch export (no `"format": "tenant-switch"`).
@@ -200,7 +201,11 @@ pub enum ImportError {
     },
     /// The CSV reader gave up at this line.
     #[serde(rename = "ImportInvalidCsv", rename_all = "camelCase")]
-    InvalidCsv { line: usize, message: String },
+    InvalidCsv {
+        line: usize,
+        #[serde(rename = "reason")]
+        message: String,
+    },
 }
 
 impl fmt::Display for ImportError {
@@ -1827,13 +1832,13 @@ mod tests {
         assert_eq!(
             error("[\n  {\"name\": \"Contoso\",}\n]"),
             json!({"name": "ImportInvalidJson", "line": 2, "column": 22,
-                   "message": "trailing comma at line 2 column 22"})
+                   "reason": "trailing comma at line 2 column 22"})
         );
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert_eq!(
             error(&deep),
             json!({"name": "ImportInvalidJson", "line": 1, "column": 128,
-                   "message": "recursion limit exceeded at line 1 column 128"})
+                   "reason": "recursion limit exceeded at line 1 column 128"})
         );
         assert_eq!(
             import("[]", &[]),

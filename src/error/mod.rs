@@ -17,13 +17,12 @@ pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
 }
 
 /// An error as pages receive it: its serialised form (`{"name": ..., ...details}`) plus
-/// `message`, the English text for logs, unless the error carries a `message` detail of its own
-/// (the browser's or a parser's text, which the localised message quotes).
+/// `message`, the English text for logs. No detail field is called `message` (the browser's or a
+/// parser's own text is `reason`), so the localised message never quotes the English one.
 pub fn to_value<E: UiError>(error: &E) -> serde_json::Value {
     let mut value = serde_json::to_value(error).unwrap_or_else(|_| serde_json::json!({}));
     if let serde_json::Value::Object(map) = &mut value {
-        map.entry("message")
-            .or_insert_with(|| error.to_string().into());
+        map.insert("message".into(), error.to_string().into());
     }
     value
 }

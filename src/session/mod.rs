@@ -1343,7 +1343,10 @@ pub enum StorageError {
     },
     /// The browser refused the write; `message` is what it said.
     #[serde(rename = "StorageWriteFailed", rename_all = "camelCase")]
-    Failed { message: String },
+    Failed {
+        #[serde(rename = "reason")]
+        message: String,
+    },
 }
 
 impl std::fmt::Display for StorageError {

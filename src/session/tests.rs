@@ -231,3 +231,69 @@ fn a_start_that_finds_what_it_wants_changes_nothing() {
     let (_, started) = Session::start(input);
     assert_eq!(steps(&started), json!([{"type": "readPolicy"}]));
 }
+
+/// The stored data of earlier releases (`tests/fixtures/previous-release/`), exactly as real
+/// profiles hold it, starts a usable session: nothing lost, the tenant for new tabs kept, its
+/// rules installed, the settings stored in this version's schema. (The end-to-end update test
+/// cannot run in Debian's Chromium; see tests/e2e/faults.test.mjs.)
+#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn previous_releases_storage_starts_a_usable_session() {
+    const FABRIKAM: &str = "0b8f4e2a-1d3c-4f5e-8a7b-9c0d1e2f3a4b";
+    let files = [
+        (
+            "v0-prototype.json",
+            include_str!("../../tests/fixtures/previous-release/v0-prototype.json"),
+            false,
+        ),
+        (
+            "v1-release.json",
+            include_str!("../../tests/fixtures/previous-release/v1-release.json"),
+            false,
+        ),
+        (
+            "v1-storage.json",
+            include_str!("../../tests/fixtures/previous-release/v1-storage.json"),
+            true,
+        ),
+    ];
+    for (name, text, whole_storage) in files {
+        let data: Value = serde_json::from_str(text).unwrap();
+        let local = if whole_storage {
+            data
+        } else {
+            json!({ "settings": data })
+        };
+        let input: StartInput = serde_json::from_value(json!({
+            "dynamicRules": [], "sessionRules": [], "hostAccess": true,
+            "labels": {"noTenant": "Home tenant"}, "local": local, "session": {},
+            "tabs": [], "unlimitedStorage": true, "now": 1_767_225_600_000u64,
+        }))
+        .unwrap();
+        let (mut session, started) = Session::start(input);
+        let started = steps(&started);
+        let effects = started.as_array().unwrap();
+        let stored = effects
+            .iter()
+            .find_map(|step| step["items"].get("settings"))
+            .unwrap_or_else(|| panic!("{name}: the settings are stored as this version's"));
+        assert_eq!(stored["schemaVersion"], json!(5), "{name}");
+        assert_eq!(stored["defaultTenant"], json!(FABRIKAM), "{name}");
+        assert_eq!(stored["tenants"].as_array().unwrap().len(), 3, "{name}");
+        let rules = effects
+            .iter()
+            .find(|step| step["type"] == "updateDynamicRules")
+            .unwrap_or_else(|| panic!("{name}: rules are installed"));
+        assert!(rules["addRules"].to_string().contains(FABRIKAM), "{name}");
+        let answer = steps(&session.handle(
+            serde_json::from_value(json!({
+                "type": "message", "id": 1, "message": {"what": "getState"}, "now": 1_767_225_601_000u64,
+            }))
+            .unwrap(),
+        ));
+        let state = &answer[0]["value"]["state"];
+        assert_eq!(state["usable"], json!(true), "{name}");
+        assert_eq!(state["tenantCount"], json!(3), "{name}");
+        assert_eq!(state["defaultTenant"]["id"], json!(FABRIKAM), "{name}");
+    }
+}

@@ -95,7 +95,10 @@ pub enum SettingsError {
     UnknownTenant { id: TenantId },
     /// An operation that is not one of the known shapes.
     #[serde(rename = "SettingsInvalidOperation", rename_all = "camelCase")]
-    InvalidOperation { message: String },
+    InvalidOperation {
+        #[serde(rename = "reason")]
+        message: String,
+    },
     /// An operation's tenant fields or ID are invalid; serialises exactly as the tenant error so
     /// the form can show it next to the field.
     #[serde(untagged)]

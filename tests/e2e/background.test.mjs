@@ -229,7 +229,7 @@ test('an invalid operation or message is refused with the core error and changes
     ],
     [operation({ op: 'deleteTenant', id: UNLISTED_ID }), { name: 'SettingsUnknownTenant', id: UNLISTED_ID }],
     [pick(UNLISTED_ID, null), { name: 'SettingsUnknownTenant', id: UNLISTED_ID }],
-    [{ what: 'applyOperation' }, { name: 'SettingsInvalidOperation' }],
+    [{ what: 'applyOperation' }, { name: 'SettingsInvalidOperation', reason: 'the message has no operation' }],
     [{ what: 'picker', query: 5 }, { name: 'MessageInvalid', what: 'picker', field: 'query', expected: 'a string' }],
     [{ what: 'noSuchMessage' }, { name: 'MessageUnknown', what: 'noSuchMessage' }],
     [{ what: 'undoDelete' }, { name: 'UndoNone' }],

@@ -205,14 +205,14 @@ describe('import, export and backups (English)', () => {
       ],
     ]);
     // The unchanged row is only counted, and listed on request.
-    await page.getByLabel('Show').selectOption({ label: 'Unchanged (1)' });
+    await page.getByLabel('Show', { exact: true }).selectOption({ label: 'Unchanged (1)' });
     await rowsStatus('Rows 1–1 of 1');
     assert.deepEqual(await previewRows(), [['Line 3', 'Unchanged', 'Fabrikam', FABRIKAM, '']]);
-    await page.getByLabel('Show').selectOption({ label: 'Renamed (1)' });
+    await page.getByLabel('Show', { exact: true }).selectOption({ label: 'Renamed (1)' });
     await rowsStatus('Rows 1–1 of 1');
     assert.equal((await previewRows())[0][0], 'Line 2');
     // The filter searches names, domains and IDs of every row, rejected ones by their values.
-    await page.getByLabel('Show').selectOption({ label: 'All rows (6)' });
+    await page.getByLabel('Show', { exact: true }).selectOption({ label: 'All rows (6)' });
     await page.getByLabel('Filter rows').fill('bad.example');
     await rowsStatus('Rows 1–1 of 1');
     assert.equal((await previewRows())[0][2], 'Bad, ID');
@@ -271,7 +271,7 @@ describe('import, export and backups (English)', () => {
       ['Not in the file', 'Removed', 'Northwind Traders', NORTHWIND, ''],
       ['Not in the file', 'Removed', 'Wingtip Toys', WINGTIP, 'Primary domain: wingtiptoys.com'],
     ]);
-    assert.equal(await page.getByLabel('Show').locator('option:checked').textContent(), 'All changes (2)');
+    assert.equal(await page.getByLabel('Show', { exact: true }).locator('option:checked').textContent(), 'All changes (2)');
     // Nothing happens before Apply import.
     await assertNothingStored(four.tenants, NORTHWIND);
     await page.getByRole('button', { name: 'Apply import' }).click();

@@ -141,6 +141,20 @@ const INDIRECT_KEYS = {
     // phrase('importFirstLine' | 'importFirstEntry', n)
     key: ['importFirstLine', 'importFirstEntry'],
   },
+  'options-import.js': {
+    'COLUMN_LABELS[key]': ['tenantNameLabel', 'tenantIdLabel', 'domainLabel', 'importColumnInitialDomain', 'importColumnTags', 'importColumnAliases'],
+    // phrase('importFirstLine' | 'importFirstEntry', n), and detail()'s literal labels.
+    key: ['importFirstLine', 'importFirstEntry', 'importDetailAliases', 'importDetailDomain', 'importDetailInitialDomain', 'importDetailTags'],
+    removalKey: ['importCountsRemoval', 'importCountsRemoved'],
+    // The changes, statuses and filters of the preview rows (src/session/importing.rs).
+    '`importChange_${c}`': ['importChange_name', 'importChange_domain', 'importChange_initialDomain', 'importChange_tags', 'importChange_aliases'],
+    '`importStatus_${row.status}`': ['importStatus_new', 'importStatus_unchanged', 'importStatus_rejected', 'importStatus_removed'],
+    '`importShow_${show}`': [
+      'importShow_changes', 'importShow_new', 'importShow_changed', 'importShow_renamed', 'importShow_domainChanged',
+      'importShow_tagsChanged', 'importShow_unchanged', 'importShow_rejected', 'importShow_removed', 'importShow_all',
+    ],
+    '`backupReason_${newest.reason}`': ['backupReason_deleteTenant', 'backupReason_import', 'backupReason_restore', 'backupReason_sync'],
+  },
   'portal-settings.js': {
     // The portal catalogue's IDs and groups (src/portals.rs CATALOGUE, Group).
     '`portal_${id}`': [
@@ -284,6 +298,15 @@ describe('the error contract', () => {
         .filter((key) => !(key.slice('error_'.length) in ERROR_FIELDS));
       assert.deepEqual(orphans, []);
       assert.ok(MESSAGES[lang].error_Unknown, 'error_Unknown, for an error without its own message');
+    });
+  }
+
+  for (const lang of LANGUAGES) {
+    test(`_locales/${lang}: no message key is defined twice (the browser would keep only one of them)`, () => {
+      const text = readFileSync(join(EXTENSION, '_locales', lang, 'messages.json'), 'utf8');
+      const keys = [...text.matchAll(/^ {2}"([^"]+)": \{/gm)].map((match) => match[1]);
+      assert.ok(keys.length > 100, `${keys.length} keys`);
+      assert.deepEqual(keys.filter((key, i) => keys.indexOf(key) !== i), []);
     });
   }
 

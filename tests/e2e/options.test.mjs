@@ -635,14 +635,15 @@ describe('options page (English)', () => {
     assert.equal(json.name, 'tenant-switch-tenants.json');
     assert.deepEqual(JSON.parse(json.text), {
       format: 'tenant-switch',
-      version: 1,
+      version: 2,
       tenants: [CONTOSO, FABRIKAM, NORTHWIND],
     });
     const csv = await download(page, () => page.getByRole('button', { name: 'Export as CSV' }).click());
     assert.equal(csv.name, 'tenant-switch-tenants.csv');
     assert.equal(
       csv.text,
-      `\ufeffname,tenant id,domain\r\nContoso,${CONTOSO.id},contoso.onmicrosoft.com\r\nFabrikam,${FABRIKAM.id},\r\nNorthwind Traders,${NORTHWIND.id},northwind.example\r\n`,
+      // Export format 2: initial domain, tags and aliases after the first three columns.
+      `\ufeffname,tenant id,domain,initial domain,tags,aliases\r\nContoso,${CONTOSO.id},contoso.onmicrosoft.com,,,\r\nFabrikam,${FABRIKAM.id},,,,\r\nNorthwind Traders,${NORTHWIND.id},northwind.example,,,\r\n`,
     );
     noErrors();
   });
@@ -677,6 +678,8 @@ describe('options page (English)', () => {
     assert.deepEqual((await storedSettings(browser)).tenants, THREE.tenants);
     await waitFor(async () => /before a restore, 2 tenants/.test(await page.locator('#restore-info').textContent()));
     await restore.click();
+    // Going back to 2 tenants removes one: the page asks first.
+    await page.getByRole('button', { name: 'Restore and remove 1 tenants' }).click();
     await waitForStored(browser, (settings) => settings.tenants.length === 2);
     await waitFor(() => tenantNames(page), (names) => names.length === 2);
     noErrors();
@@ -744,7 +747,7 @@ describe('options page (English)', () => {
     ]);
     await chooser.setFiles({ name: 'tenants.csv', mimeType: 'text/csv', buffer: Buffer.from(`name,tenant id\nWingtip Toys,${WINGTIP.id}\n`) });
     await page.getByRole('heading', { name: `Preview of ${isolate('tenants.csv')}` }).waitFor();
-    assert.equal(await page.locator('#import-counts').textContent(), '1 new, 0 renamed, 0 unchanged, 0 rejected');
+    assert.equal(await page.locator('#import-counts').textContent(), '1 new, 0 changed, 0 unchanged, 0 rejected');
     await page.getByRole('button', { name: 'Apply import' }).click();
     await banner.waitFor({ state: 'hidden' });
     await waitFor(() => tenantNames(page), (names) => names[0] === 'Wingtip Toys');

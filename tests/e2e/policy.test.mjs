@@ -168,7 +168,7 @@ describe('enterprise policy (Chromium managed policy file)', () => {
     const csv = ['name,tenant id', `Imported Northwind,${MANAGED_NORTHWIND.id}`, `managed contoso,9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d`, `${ADATUM.name},${ADATUM.id}`].join('\n');
     const data = Buffer.from(csv).toString('base64');
     const preview = await browser.send({ what: 'previewImport', data });
-    assert.deepEqual(preview.preview.counts, { new: 1, renamed: 0, unchanged: 0, rejected: 2 });
+    assert.deepEqual(preview.preview.counts, { new: 1, renamed: 0, domainChanged: 0, tagsChanged: 0, changed: 0, unchanged: 0, rejected: 2, removed: 0 });
     assert.deepEqual(
       preview.preview.rows.filter((r) => r.status === 'rejected').map((r) => [r.line, r.error.name]),
       [
@@ -176,8 +176,8 @@ describe('enterprise policy (Chromium managed policy file)', () => {
         [3, 'ImportRowManagedName'],
       ],
     );
-    const applied = await browser.send({ what: 'importTenants', data });
-    assert.deepEqual(applied.preview.counts, preview.preview.counts);
+    const applied = await browser.send({ what: 'importTenants' });
+    assert.deepEqual(applied.imported.counts, preview.preview.counts);
     assert.deepEqual((await browser.storage()).settings.tenants, [MY_CONTOSO, FABRIKAM, ADATUM]);
     await browser.sendOk(operation({ op: 'deleteTenant', id: ADATUM.id }));
   });

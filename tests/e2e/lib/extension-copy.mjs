@@ -3,7 +3,7 @@
 // release at the same place. An unpacked extension's ID comes from its directory, so a profile
 // that loads another build from the same directory sees it as an update of the same extension,
 // with its storage. Nothing is ever written to dist/.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTENSION_DIR } from './browser.mjs';
@@ -31,22 +31,13 @@ export function editedCopy(edit) {
 }
 
 /**
- * Puts into `dir` a stand-in for an earlier release: the current manifest's name, permissions
- * and hosts under `version`, and a service worker that does nothing, so that the test can write
- * storage exactly as that release left it without any code of this build reacting to it.
+ * Puts into `dir` a stand-in for an earlier release: the current build's files and manifest
+ * under `version`, with a service worker that does nothing, so that the test can write storage
+ * exactly as that release left it without any code of this build reacting to it. The manifest
+ * is the same otherwise: an update that asks for more permissions than the stand-in had leaves
+ * this Chromium's relaunched worker without events (the browser would ask the user first).
  */
 export function installStandIn(dir, version) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const current = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'));
-  const manifest = {
-    manifest_version: 3,
-    name: 'Tenant Switch (earlier release stand-in)',
-    version,
-    permissions: current.permissions,
-    host_permissions: current.host_permissions,
-    background: { service_worker: 'background.js' },
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  installBuild(dir, (manifest) => ({ ...manifest, version }));
   writeFileSync(join(dir, 'background.js'), '// Stands in for an earlier release: storage is written by the test.\n');
 }
