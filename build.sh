@@ -267,36 +267,77 @@ run_wasm_tests() {
     note "wasm tests in $label: $passed passed"
 }
 
-# One file at a time (each starts its own browsers; two cores run one well), each under a time
-# limit, so that a test that waits forever fails its file instead of the whole run.
+# The end-to-end files run in two lanes at once, each file under a time limit, so that a test
+# that waits forever fails its file instead of the whole run. The Firefox files share one lane
+# (Firefox's stand-in binds 127.0.0.1:443); the files that write a machine-wide browser policy run
+# alone at the end (every browser started meanwhile would read it).
 E2E_FILE_TIMEOUT=300
+E2E_FIREFOX_LANE=(tabs-firefox firefox tabs www rewrite purview sync identity)
+E2E_ALONE=(policy firefox-policy)
+
+# Runs the named e2e files in order; each one's output goes to target/e2e/NAME.log and a line
+# "EXIT SECONDS NAME" to target/e2e/results.
+run_e2e_lane() {
+    local name started rc
+    for name in "$@"; do
+        started=$SECONDS
+        rc=0
+        timeout --kill-after=10 "$E2E_FILE_TIMEOUT" node --test --test-reporter=spec "tests/e2e/$name.test.mjs" \
+            >"target/e2e/$name.log" 2>&1 || rc=$?
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+            pkill -f "$ROOT/tests/e2e/$name.test.mjs" 2>/dev/null || true
+            printf '\nbuild.sh: %s did not finish within %s s: a test waits for something that never comes\n' \
+                "$name" "$E2E_FILE_TIMEOUT" >>"target/e2e/$name.log"
+        fi
+        printf '%s %s %s\n' "$rc" "$((SECONDS - started))" "$name" >>target/e2e/results
+    done
+}
+
 run_e2e_tests() {
-    step "End-to-end tests (node --test, one file at a time, at most $E2E_FILE_TIMEOUT s each)"
-    local files=() failed=() file started rc
+    step "End-to-end tests (node --test; two lanes, at most $E2E_FILE_TIMEOUT s per file)"
+    local all=() firefox=() other=() alone=() name path failed=()
     shopt -s nullglob
-    files=(tests/e2e/*.test.mjs)
+    for path in tests/e2e/*.test.mjs; do
+        name="${path#tests/e2e/}"
+        all+=("${name%.test.mjs}")
+    done
     shopt -u nullglob
-    if [ "${#files[@]}" -eq 0 ]; then
+    if [ "${#all[@]}" -eq 0 ]; then
         note "no end-to-end tests yet (tests/e2e/*.test.mjs): skipped"
         return
     fi
-    for file in "${files[@]}"; do
-        started=$SECONDS
-        rc=0
-        timeout --kill-after=10 "$E2E_FILE_TIMEOUT" node --test --test-reporter=spec "$file" || rc=$?
-        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-            # What the killed runner started: its test process and the browsers it launched.
-            pkill -f "$ROOT/$file" 2>/dev/null || true
-            pkill -f "tenant-switch-profile" 2>/dev/null || true
-            note "$file did not finish within $E2E_FILE_TIMEOUT s: a test waits for something that never comes"
+    for name in "${all[@]}"; do
+        if [[ " ${E2E_ALONE[*]} " == *" $name "* ]]; then
+            alone+=("$name")
+        elif [[ " ${E2E_FIREFOX_LANE[*]} " == *" $name "* ]]; then
+            firefox+=("$name")
+        else
+            other+=("$name")
         fi
-        [ "$rc" -eq 0 ] || failed+=("$file")
-        note "$file: $((SECONDS - started)) s, exit $rc"
     done
+    rm -rf target/e2e
+    mkdir -p target/e2e
+    run_e2e_lane "${firefox[@]}" &
+    local lane=$!
+    run_e2e_lane "${other[@]}"
+    wait "$lane" || true
+    run_e2e_lane "${alone[@]}"
+    # Every file's report, the failed ones last, then one line per file.
+    for name in "${all[@]}"; do
+        grep -q "^0 [0-9]* $name\$" target/e2e/results || { failed+=("$name"); continue; }
+        printf '\n--- tests/e2e/%s.test.mjs\n' "$name"
+        cat "target/e2e/$name.log"
+    done
+    for name in "${failed[@]}"; do
+        printf '\n--- tests/e2e/%s.test.mjs (FAILED)\n' "$name"
+        cat "target/e2e/$name.log"
+    done
+    step "End-to-end results (exit code, seconds, file)"
+    sed 's/^/    /' target/e2e/results
     if [ "${#failed[@]}" -gt 0 ]; then
         die "end-to-end tests failed in: ${failed[*]}"
     fi
-    note "end-to-end tests: ${#files[@]} files passed"
+    note "end-to-end tests: ${#all[@]} files passed"
 }
 
 test_all() {

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { launchBrowser, waitFor } from './lib/browser.mjs';
-import { replaceStoredSettings } from './lib/fixtures.mjs';
+import { DEFAULT_SETTINGS, replaceStoredSettings } from './lib/fixtures.mjs';
 import { startPortalServer } from './lib/portal-server.mjs';
 
 const CONTOSO = '6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b';
@@ -34,19 +34,7 @@ const THREE = {
 const EMPTY = { ...THREE, tenants: [], defaultTenant: null, recentTenants: [] };
 
 /** Settings in the current schema, for tenants with initial domains, tags and aliases. */
-const schema5 = (tenants) => ({
-  schemaVersion: 5,
-  tenants,
-  defaultTenant: null,
-  automaticRewrite: true,
-  recentTenants: [],
-  favourites: [],
-  tenantColours: {},
-  tenantLabels: {},
-  pageOptions: { titlePrefix: true, colourLine: true, banner: false },
-  hiddenPortals: [],
-  portalRewrite: [],
-});
+const schema5 = (tenants) => ({ ...DEFAULT_SETTINGS, tenants });
 
 /**
  * A re-import as Partner Center or CIPP gives it, saved by German Excel: semicolons, CRLF, a
