@@ -325,7 +325,8 @@ function ask(confirmRestore) {
     formatNumber(removing.total),
     more > 0 ? t('restoreConfirmMore', [names, formatNumber(more)]) : names,
   ]);
-  $('restore-confirm-button').textContent = t('restoreConfirmButton', [formatNumber(removing.total)]);
+  $('restore-confirm-button').textContent =
+    removing.total === 1 ? t('restoreConfirmButtonOne') : t('restoreConfirmButton', [formatNumber(removing.total)]);
   $('restore-confirm').hidden = false;
   $('restore-confirm-button').focus();
 }

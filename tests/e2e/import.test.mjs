@@ -427,7 +427,7 @@ describe('import, export and backups (English)', () => {
     await restore.click();
     await page.getByRole('alert').filter({ hasText: 'removes 1 tenants from your list: \u2068Contoso\u2069.' }).waitFor();
     assert.deepEqual(await storedTenants(), THREE.tenants);
-    await page.getByRole('button', { name: 'Restore and remove 1 tenants' }).click();
+    await page.getByRole('button', { name: 'Restore and remove 1 tenant' }).click();
     await waitForStored((s) => s.tenants.length === 2);
     assert.deepEqual(await storedTenants(), THREE.tenants.slice(1));
     assert.deepEqual(browser.errors, []);

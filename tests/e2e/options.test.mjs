@@ -679,7 +679,7 @@ describe('options page (English)', () => {
     await waitFor(async () => /before a restore, 2 tenants/.test(await page.locator('#restore-info').textContent()));
     await restore.click();
     // Going back to 2 tenants removes one: the page asks first.
-    await page.getByRole('button', { name: 'Restore and remove 1 tenants' }).click();
+    await page.getByRole('button', { name: 'Restore and remove 1 tenant' }).click();
     await waitForStored(browser, (settings) => settings.tenants.length === 2);
     await waitFor(() => tenantNames(page), (names) => names.length === 2);
     noErrors();
