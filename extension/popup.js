@@ -244,7 +244,8 @@ async function choose(index, { newTab = false } = {}) {
   else if (answer.opened) say(t('openedInNewTab', [name]));
   else if (answer.reloaded) say(t('activeTenantIs', [name]));
   else say(t('pickedForNewTabs', [name]));
-  done(answer);
+  // The toolbar popup goes now; only the popup opened as a tab draws the new state.
+  if (answer.close) return done(answer);
   await refresh({ first: true });
 }
 

@@ -30,13 +30,14 @@ export const EXTENSION_ORIGIN = `moz-extension://${EXTENSION_UUID}`;
 /**
  * Errors Firefox reports that no extension code can prevent, left out of `errors()`:
  * - its remote-settings loader failing without network (a Firefox module, logged to stdout);
- * - a content script's message the background had not answered yet when the page went away
- *   (a tab closed or navigated right after it opened): Firefox reports the rejection it can no
- *   longer hand to the script's own `.then` or `.catch`.
+ * - a content script's or an extension page's message the background had not answered yet when
+ *   the page went away (a tab closed or navigated right after it opened, an options page closed
+ *   while it redrew after a change): Firefox reports the rejection it can no longer hand to the
+ *   script's own `.then` or `.catch`.
  */
 export const FIREFOX_NOISE = [
   /^console\.error: RSLoader: /,
-  /\/content\/portal-tenant\.js:\d+ Promise (resolved after context unloaded$|rejected after context unloaded: Actor 'Conduits' destroyed before query 'RuntimeMessage' was resolved)/m,
+  /\/(content\/portal-tenant|browser-adapter)\.js:\d+ Promise (resolved after context unloaded$|rejected after context unloaded: Actor 'Conduits' destroyed before query 'RuntimeMessage' was resolved)/m,
 ];
 
 /**
