@@ -72,7 +72,7 @@ async function shoot(lang, suffix) {
       await popup.close();
 
       const options = await browser.context.newPage();
-      await options.setViewportSize({ width: 1100, height: 860 });
+      await options.setViewportSize({ width: 1280, height: 860 });
       await options.emulateMedia({ colorScheme: scheme });
       await options.goto(`${browser.extensionOrigin}/options.html`);
       await options.locator('#tenant-rows tr').first().waitFor();

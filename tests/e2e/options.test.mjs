@@ -165,9 +165,9 @@ describe('options page (English)', () => {
       'Actions',
     ]);
     assert.deepEqual(await tableRows(page), [
-      ['CONT', `${CONTOSO_COLOUR[0]} (automatic)`, 'no', 'Contoso', 'contoso.onmicrosoft.com', CONTOSO.id, 'EditDelete'],
-      ['FABR', `${FABRIKAM_COLOUR[0]} (automatic)`, 'no', 'Fabrikam New tabs', '', FABRIKAM.id, 'EditDelete'],
-      ['NT', `${NORTHWIND_COLOUR[0]} (automatic)`, 'no', 'Northwind Traders', 'northwind.example', NORTHWIND.id, 'EditDelete'],
+      ['CONT', `${CONTOSO_COLOUR[0]} (auto)`, 'no', 'Contoso', 'contoso.onmicrosoft.com', CONTOSO.id, 'EditDelete'],
+      ['FABR', `${FABRIKAM_COLOUR[0]} (auto)`, 'no', 'Fabrikam New tabs', '', FABRIKAM.id, 'EditDelete'],
+      ['NT', `${NORTHWIND_COLOUR[0]} (auto)`, 'no', 'Northwind Traders', 'northwind.example', NORTHWIND.id, 'EditDelete'],
     ]);
     // The label is drawn in the tenant's colour.
     assert.equal(
@@ -467,7 +467,7 @@ describe('options page (English)', () => {
     const colour = () => rowOf(page, 'Contoso').getByRole('combobox', { name: 'Colour', exact: true });
     // Every colour of the palette is offered by name, after "Automatic" naming the derived one.
     assert.deepEqual(await colour().locator('option').allTextContents(), [
-      `${CONTOSO_COLOUR[0]} (automatic)`,
+      `${CONTOSO_COLOUR[0]} (auto)`,
       'Blue', 'Teal', 'Green', 'Olive', 'Orange', 'Red', 'Rose', 'Magenta', 'Purple', 'Indigo', 'Slate', 'Brown',
     ]);
 
@@ -497,8 +497,8 @@ describe('options page (English)', () => {
     await waitForStored(browser, (settings) => !(CONTOSO.id in settings.tenantColours));
     assert.equal(await waitFor(() => badgeColour(tabId), (value) => value === '156,31,138,255'), '156,31,138,255');
     assert.equal(await waitFor(label, (value) => value === CONTOSO_COLOUR[1]), CONTOSO_COLOUR[1]);
-    await waitFor(async () => (await tableRows(page))[0][1] === `${CONTOSO_COLOUR[0]} (automatic)`);
-    assert.equal((await tableRows(page))[0][1], `${CONTOSO_COLOUR[0]} (automatic)`);
+    await waitFor(async () => (await tableRows(page))[0][1] === `${CONTOSO_COLOUR[0]} (auto)`);
+    assert.equal((await tableRows(page))[0][1], `${CONTOSO_COLOUR[0]} (auto)`);
     await portal.close();
     noErrors();
   });
