@@ -83,7 +83,9 @@ export async function growTenants(browser, count) {
   for (let first = have; first < count; first += CHUNK) {
     const rows = [];
     for (let i = first; i < Math.min(count, first + CHUNK); i += 1) rows.push(syntheticTenant(i));
-    state = await browser.sendOk({ what: 'importTenants', data: base64(JSON.stringify(rows)) });
+    // As the options page does it: the file's preview first, then "Apply import" of that preview.
+    await browser.sendOk({ what: 'previewImport', data: base64(JSON.stringify(rows)) });
+    state = await browser.sendOk({ what: 'importTenants' });
   }
   if (count > 0 && state.defaultTenant?.id !== syntheticTenant(0).id && state.defaultTenant !== syntheticTenant(0).id) {
     state = await browser.sendOk({ what: 'applyOperation', operation: { op: 'setDefaultTenant', id: syntheticTenant(0).id } });
