@@ -5,7 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
-use tenant_switch::rules::build_rules;
+use tenant_switch::portal::Scope;
+use tenant_switch::rules::default_rules;
 use tenant_switch::settings::{Operation, Settings};
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
             Settings::load(Some(&settings.to_stored())),
             Ok(settings.clone())
         );
-        let _ = build_rules(&settings);
+        let _ = default_rules(settings.default_tenant_id(), &Scope::defender());
     }
     let base = json!({
         "schemaVersion": 1,
