@@ -100,18 +100,17 @@
     if (details.name === 'ImportRowWrongType') {
       details.field = column(error.field);
     }
-    if (details.name === 'ImportRowDuplicateId' || details.name === 'ImportRowNameTaken') {
-      let position = null;
-      if (typeof error.firstLine === 'number') {
-        position = message('importFirstLine', [formatNumber(error.firstLine)]);
-      } else if (typeof error.firstEntry === 'number') {
-        position = message('importFirstEntry', [formatNumber(error.firstEntry)]);
-      }
-      if (details.name === 'ImportRowDuplicateId') {
-        details.first = position;
-      } else {
-        details.first = position ? message('importInFile', [position]) : message('importInList');
-      }
+    // Where the first row with that ID, name or alias is: "line 4" (of this file), or already
+    // in the list; the same words as the extension's import preview.
+    if (['ImportRowDuplicateId', 'ImportRowNameTaken', 'ImportRowAliasTaken'].includes(details.name)) {
+      const inFile = details.name !== 'ImportRowDuplicateId';
+      const phrase = (key, n) => {
+        const where = message(key, [formatNumber(n)]);
+        return inFile ? message('importInFile', [where]) : where;
+      };
+      details.firstLine = typeof error.firstLine === 'number' ? phrase('importFirstLine', error.firstLine) : '';
+      details.firstEntry = typeof error.firstEntry === 'number' ? phrase('importFirstEntry', error.firstEntry) : '';
+      if (inFile && !details.firstLine && !details.firstEntry) details.firstLine = message('importInList');
     }
     return errorText(details);
   }

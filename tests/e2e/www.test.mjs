@@ -97,12 +97,14 @@ function importWords(lang, error) {
   if (error.name === 'ImportRowWrongType') {
     details.field = column(error.field);
   }
-  if (error.name === 'ImportRowDuplicateId' || error.name === 'ImportRowNameTaken') {
-    const position =
-      error.firstLine !== undefined
-        ? expected(lang, 'importFirstLine', [number(error.firstLine)])
-        : expected(lang, 'importFirstEntry', [number(error.firstEntry)]);
-    details.first = error.name === 'ImportRowDuplicateId' ? position : expected(lang, 'importInFile', [position]);
+  // "(line 4)" for a repeated ID; " (line 4 of this file)" or " (already in your list)" for a
+  // name or alias that is taken.
+  if (['ImportRowDuplicateId', 'ImportRowNameTaken', 'ImportRowAliasTaken'].includes(error.name)) {
+    const inFile = error.name !== 'ImportRowDuplicateId';
+    const phrase = (key, n) => (inFile ? expected(lang, 'importInFile', [expected(lang, key, [number(n)])]) : expected(lang, key, [number(n)]));
+    details.firstLine = error.firstLine !== undefined ? phrase('importFirstLine', error.firstLine) : '';
+    details.firstEntry = error.firstEntry !== undefined ? phrase('importFirstEntry', error.firstEntry) : '';
+    if (inFile && error.firstLine === undefined && error.firstEntry === undefined) details.firstLine = expected(lang, 'importInList');
   }
   return errorMessage(details);
 }
