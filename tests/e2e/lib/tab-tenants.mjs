@@ -3,6 +3,7 @@
 // while the tenant for new tabs keeps changing: how many requests reached the portal with the
 // wrong tenant or none). The browser-specific part (how a link is clicked, how a tab is closed)
 // comes in as functions, so Chromium and Firefox run exactly the same measurement.
+import assert from 'node:assert/strict';
 import { PORTAL_HOSTS, tidOf } from './portal-server.mjs';
 
 /** The kinds of opening a tab from a portal page, in the order the measurement cycles them. */
@@ -85,4 +86,19 @@ export function describeMeasurement(browserName, result) {
   return `${browserName}: ${result.opens} opens in ${(result.ms / 1000).toFixed(1)} s; ` +
     `wrong tenant ${result.wrong.length}, no tenant ${result.none.length}, missing ${result.missing.length}, ` +
     `twice ${result.duplicates.length} (${kinds})`;
+}
+
+/**
+ * Logs the measurement and asserts what the issue asks of it in either browser: no request with
+ * the wrong tenant or none, every opened tab seen once, 50 opens of each kind, within 3 minutes.
+ */
+export function assertMeasurement(browserName, result) {
+  console.log(describeMeasurement(browserName, result));
+  assert.deepEqual(
+    { wrong: result.wrong, none: result.none, missing: result.missing, duplicates: result.duplicates },
+    { wrong: [], none: [], missing: [], duplicates: [] },
+  );
+  assert.equal(result.opens, 200);
+  for (const kind of OPEN_KINDS) assert.equal(result.byKind[kind].opens, 50, kind);
+  assert.ok(result.ms < 180_000, `took ${result.ms} ms`);
 }
