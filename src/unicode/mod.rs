@@ -62,7 +62,9 @@ fn platform(text: &str, form: Form) -> Cow<'_, str> {
 // Without a normaliser names would compare without compatibility folding, so two tenants that
 // look alike could both be stored: refuse to build rather than ship that.
 #[cfg(all(not(feature = "unicode-tables"), not(feature = "wasm")))]
-compile_error!("Tenant Switch needs a Unicode normaliser: the `unicode-tables` or the `wasm` feature");
+compile_error!(
+    "Tenant Switch needs a Unicode normaliser: the `unicode-tables` or the `wasm` feature"
+);
 
 fn in_table(table: &[(char, char)], character: char) -> bool {
     table
