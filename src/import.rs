@@ -18,18 +18,17 @@
 //!   as empty.
 //! - **CSV** otherwise: a header row naming the columns (see [`NAME_COLUMNS`], [`ID_COLUMNS`],
 //!   [`DOMAIN_COLUMNS`], [`INITIAL_DOMAIN_COLUMNS`]; matched ignoring case, spaces and
-//!   punctuation), delimited by comma,
-//!   semicolon or tab (detected from the header line, or taken from an Excel `sep=` first line),
-//!   RFC 4180 quoting. A cell starting with `'` and a formula character has that one `'` removed
+//!   punctuation), delimited by comma, semicolon or tab (detected from the header line, or taken
+//!   from an Excel `sep=` first line), RFC 4180 quoting. A cell starting with `'` and a formula character has that one `'` removed
 //!   ([`crate::export::unguard_formula`]). Rows whose cells are all empty are skipped.
 //!
 //! Row rules, in this order: a tenant ID already seen earlier in the file is a duplicate (the
 //! first row wins, whatever became of it); a policy tenant's ID is refused
 //! ([`ImportRowError::ManagedTenant`]: the administrator owns that tenant, and the user could
 //! not edit it by hand either); the name, ID, domain and initial domain must make a valid
-//! [`Tenant`]; the name
-//! must not be used by another tenant (compared case-insensitively after NFKC), whether an
-//! existing tenant or an earlier accepted row; nor may it be a policy tenant's name
+//! [`Tenant`]; the name must not be used by another tenant (compared case-insensitively after
+//! NFKC), whether an existing tenant or an earlier accepted row; nor may it be a policy tenant's
+//! name
 //! ([`ImportRowError::ManagedName`]), unless the tenant has that name already (a clash the
 //! import does not create, which the policy merge shows as it did before). Rows are judged in
 //! file order against the list as the earlier accepted rows left it, so a row may take a name
@@ -650,26 +649,21 @@ impl<'a> Judge<'a> {
         position: RowPosition,
         cells: RowCells<'_>,
     ) -> Result<RowOutcome, ImportRowError> {
-        if let Ok(id) = TenantId::parse(cells.id) {
-            self.claim_id(position, id)?;
-        }
         fn given(cell: &str) -> Option<&str> {
             Some(cell.trim()).filter(|cell| !cell.is_empty())
         }
-        let (domain, initial_domain) = (given(cells.domain), given(cells.initial_domain));
-        let mut tenant = Tenant::new(cells.name, cells.id, domain)
+        let parsed = TenantId::parse(cells.id);
+        if let Ok(id) = parsed {
+            self.claim_id(position, id)?;
+        }
+        let previous = parsed.ok().and_then(|id| self.existing.get(&id).copied());
+        // An empty cell keeps what the tenant has (a kept value is valid already).
+        let domain = given(cells.domain).or_else(|| previous.and_then(Tenant::domain));
+        let initial_domain =
+            given(cells.initial_domain).or_else(|| previous.and_then(Tenant::initial_domain));
+        let tenant = Tenant::new(cells.name, cells.id, domain)
             .and_then(|tenant| tenant.with_initial_domain(initial_domain))
             .map_err(ImportRowError::Tenant)?;
-        let previous = self.existing.get(&tenant.id()).copied();
-        if let Some(previous) = previous {
-            let kept_domain = domain.or(previous.domain());
-            let kept_initial = initial_domain.or(previous.initial_domain());
-            if kept_domain != domain || kept_initial != initial_domain {
-                tenant = Tenant::new(tenant.name(), &tenant.id().to_string(), kept_domain)
-                    .and_then(|tenant| tenant.with_initial_domain(kept_initial))
-                    .map_err(ImportRowError::Tenant)?;
-            }
-        }
         let key = name_key(tenant.name());
         if let Some(&(holder, first)) = self.names.get(&key) {
             if holder != tenant.id() {
@@ -743,7 +737,7 @@ impl<'a> Judge<'a> {
 
 /// The cells of one row as the file gives them, before validation; a column the file lacks is
 /// empty.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct RowCells<'c> {
     name: &'c str,
     id: &'c str,

@@ -41,7 +41,7 @@ use crate::export::{tenant_bookmarks, Bookmark};
 use crate::portal::portal_url;
 use crate::portals::{self, Group, Identifier, Portal, TenantIdentifiers, CATALOGUE};
 use crate::search::{fold, TenantIndex};
-use crate::tenant::{Tenant, TenantError};
+use crate::tenant::{link_initial_domain, Tenant, TenantError};
 use crate::tenant_id::TenantId;
 
 /// How the pasted text was read.
@@ -76,10 +76,6 @@ pub struct PastedTenant {
     /// The validated initial domain, if the row gave one (an initial domain column).
     #[serde(rename = "initialDomain", skip_serializing_if = "Option::is_none")]
     pub initial_domain: Option<String>,
-    /// The initial domain the portal links use ([`Tenant::link_initial_domain`]: the one given,
-    /// or a primary domain that is one), worked out once by the tenant's own rule.
-    #[serde(skip)]
-    link_initial_domain: Option<String>,
 }
 
 impl PastedTenant {
@@ -90,16 +86,19 @@ impl PastedTenant {
             id: tenant.id(),
             domain: tenant.domain().map(str::to_owned),
             initial_domain: tenant.initial_domain().map(str::to_owned),
-            link_initial_domain: tenant.link_initial_domain().map(str::to_owned),
         }
     }
 
-    /// What the portal links can name the tenant by.
+    /// What the portal links can name the tenant by; a primary domain that is an initial domain
+    /// serves as both, as for a [`Tenant`].
     pub fn identifiers(&self) -> TenantIdentifiers<'_> {
         TenantIdentifiers {
             id: self.id,
             domain: self.domain.as_deref(),
-            initial_domain: self.link_initial_domain.as_deref(),
+            initial_domain: link_initial_domain(
+                self.initial_domain.as_deref(),
+                self.domain.as_deref(),
+            ),
         }
     }
 
@@ -311,7 +310,6 @@ fn bare_id(
         id,
         domain: None,
         initial_domain: None,
-        link_initial_domain: None,
     })
 }
 
