@@ -17,23 +17,24 @@
 //!   `{"name", "id", "domain"?}` objects. Other keys are ignored; a missing or `null` field counts
 //!   as empty.
 //! - **CSV** otherwise: a header row naming the columns (see [`NAME_COLUMNS`], [`ID_COLUMNS`],
-//!   [`DOMAIN_COLUMNS`]; matched ignoring case, spaces and punctuation), delimited by comma,
-//!   semicolon or tab (detected from the header line, or taken from an Excel `sep=` first line),
-//!   RFC 4180 quoting. A cell starting with `'` and a formula character has that one `'` removed
+//!   [`DOMAIN_COLUMNS`], [`INITIAL_DOMAIN_COLUMNS`]; matched ignoring case, spaces and
+//!   punctuation), delimited by comma, semicolon or tab (detected from the header line, or taken
+//!   from an Excel `sep=` first line), RFC 4180 quoting. A cell starting with `'` and a formula character has that one `'` removed
 //!   ([`crate::export::unguard_formula`]). Rows whose cells are all empty are skipped.
 //!
 //! Row rules, in this order: a tenant ID already seen earlier in the file is a duplicate (the
 //! first row wins, whatever became of it); a policy tenant's ID is refused
 //! ([`ImportRowError::ManagedTenant`]: the administrator owns that tenant, and the user could
-//! not edit it by hand either); the name, ID and domain must make a valid [`Tenant`]; the name
-//! must not be used by another tenant (compared case-insensitively after NFKC), whether an
-//! existing tenant or an earlier accepted row; nor may it be a policy tenant's name
+//! not edit it by hand either); the name, ID, domain and initial domain must make a valid
+//! [`Tenant`]; the name must not be used by another tenant (compared case-insensitively after
+//! NFKC), whether an existing tenant or an earlier accepted row; nor may it be a policy tenant's
+//! name
 //! ([`ImportRowError::ManagedName`]), unless the tenant has that name already (a clash the
 //! import does not create, which the policy merge shows as it did before). Rows are judged in
 //! file order against the list as the earlier accepted rows left it, so a row may take a name
 //! that an earlier row renamed away. An empty domain keeps the domain the tenant already has:
 //! exports such as Azure Lighthouse's have no domain column, and importing them must not erase
-//! domains.
+//! domains. An empty initial domain likewise keeps the tenant's initial domain.
 //!
 //! Policy tenants are refused rather than merged because they are never stored in the user's
 //! list (see [`crate::policy`]): importing one would add a user tenant hidden behind the
@@ -92,6 +93,13 @@ pub const DOMAIN_COLUMNS: &[&str] = &[
     "primarydomain",
     "defaultdomain",
 ];
+
+/// Header names of the initial domain column (`<name>.onmicrosoft.com`), most preferred first:
+/// `initialDomain` is the key Tenant Switch stores it under, `initialDomainName` CIPP's tenant
+/// list column. Partner Center's export has none of its own: its "Primary domain name" is the
+/// initial domain, and a primary domain ending in `.onmicrosoft.com` serves as both
+/// ([`Tenant::link_initial_domain`]).
+pub const INITIAL_DOMAIN_COLUMNS: &[&str] = &["initialdomain", "initialdomainname"];
 
 /// A column of an import file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -613,8 +621,8 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn row(&mut self, position: RowPosition, name: &str, id: &str, domain: &str) {
-        let outcome = match self.judge(position, name, id, domain) {
+    fn row(&mut self, position: RowPosition, cells: RowCells<'_>) {
+        let outcome = match self.judge(position, cells) {
             Ok(outcome) => outcome,
             Err(error) => RowOutcome::Rejected { error },
         };
@@ -639,23 +647,23 @@ impl<'a> Judge<'a> {
     fn judge(
         &mut self,
         position: RowPosition,
-        name: &str,
-        id: &str,
-        domain: &str,
+        cells: RowCells<'_>,
     ) -> Result<RowOutcome, ImportRowError> {
-        if let Ok(id) = TenantId::parse(id) {
+        fn given(cell: &str) -> Option<&str> {
+            Some(cell.trim()).filter(|cell| !cell.is_empty())
+        }
+        let parsed = TenantId::parse(cells.id);
+        if let Ok(id) = parsed {
             self.claim_id(position, id)?;
         }
-        let domain = Some(domain.trim()).filter(|domain| !domain.is_empty());
-        let mut tenant = Tenant::new(name, id, domain).map_err(ImportRowError::Tenant)?;
-        let previous = self.existing.get(&tenant.id()).copied();
-        if let Some(kept) = previous
-            .and_then(Tenant::domain)
-            .filter(|_| domain.is_none())
-        {
-            tenant = Tenant::new(tenant.name(), &tenant.id().to_string(), Some(kept))
-                .map_err(ImportRowError::Tenant)?;
-        }
+        let previous = parsed.ok().and_then(|id| self.existing.get(&id).copied());
+        // An empty cell keeps what the tenant has (a kept value is valid already).
+        let domain = given(cells.domain).or_else(|| previous.and_then(Tenant::domain));
+        let initial_domain =
+            given(cells.initial_domain).or_else(|| previous.and_then(Tenant::initial_domain));
+        let tenant = Tenant::new(cells.name, cells.id, domain)
+            .and_then(|tenant| tenant.with_initial_domain(initial_domain))
+            .map_err(ImportRowError::Tenant)?;
         let key = name_key(tenant.name());
         if let Some(&(holder, first)) = self.names.get(&key) {
             if holder != tenant.id() {
@@ -727,6 +735,16 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// The cells of one row as the file gives them, before validation; a column the file lacks is
+/// empty.
+#[derive(Debug, Clone, Copy)]
+struct RowCells<'c> {
+    name: &'c str,
+    id: &'c str,
+    domain: &'c str,
+    initial_domain: &'c str,
+}
+
 fn parse_json(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportError> {
     let value: Value = serde_json::from_str(text).map_err(|error| ImportError::InvalidJson {
         line: error.line(),
@@ -785,7 +803,15 @@ fn parse_json(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportE
             Ok((name, id, domain))
         });
         match fields {
-            Ok((name, id, domain)) => judge.row(position, name, id, domain),
+            Ok((name, id, domain)) => judge.row(
+                position,
+                RowCells {
+                    name,
+                    id,
+                    domain,
+                    initial_domain: "",
+                },
+            ),
             Err(error) => judge.reject(position, error),
         }
     }
@@ -823,6 +849,7 @@ struct Columns {
     name: usize,
     id: usize,
     domain: Option<usize>,
+    initial_domain: Option<usize>,
 }
 
 impl Columns {
@@ -841,6 +868,7 @@ impl Columns {
             id: pick(ID_COLUMNS).ok_or_else(|| missing(ImportColumn::Id))?,
             name: pick(NAME_COLUMNS).ok_or_else(|| missing(ImportColumn::Name))?,
             domain: pick(DOMAIN_COLUMNS),
+            initial_domain: pick(INITIAL_DOMAIN_COLUMNS),
         })
     }
 }
@@ -863,12 +891,14 @@ fn parse_csv(text: &str, mut judge: Judge<'_>) -> Result<ImportPreview, ImportEr
             continue;
         }
         let cell = |index: usize| unguard_formula(record.get(index).unwrap_or_default());
-        let domain = columns.domain.map(cell).unwrap_or_default();
         judge.row(
             RowPosition::Line(lines.line_at(byte_offset(record.position()))),
-            cell(columns.name),
-            cell(columns.id),
-            domain,
+            RowCells {
+                name: cell(columns.name),
+                id: cell(columns.id),
+                domain: columns.domain.map(cell).unwrap_or_default(),
+                initial_domain: columns.initial_domain.map(cell).unwrap_or_default(),
+            },
         );
     }
     Ok(judge.finish(ImportFormat::Csv))
@@ -1371,6 +1401,49 @@ mod tests {
         assert_eq!(
             import(&swap, &existing)["ok"]["rows"][0]["error"],
             json!({"name": "ImportRowNameTaken", "tenantName": "Fabrikam", "id": FABRIKAM})
+        );
+    }
+
+    /// CIPP's `initialDomainName` (and Tenant Switch's own `initialDomain`) column: validated,
+    /// lowercased; an empty cell keeps the initial domain a tenant has, as for the domain.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn initial_domain_columns_are_read_and_an_empty_cell_keeps_the_one_known() {
+        let existing = vec![
+            tenant("Contoso", CONTOSO, Some("contoso.com"))
+                .with_initial_domain(Some("contoso.onmicrosoft.com"))
+                .unwrap(),
+            tenant("Fabrikam", FABRIKAM, None),
+        ];
+        let text = format!(
+            "displayName,customerId,defaultDomainName,initialDomainName
+             Contoso,{CONTOSO},,
+             Fabrikam,{FABRIKAM},,Fabrikam.OnMicrosoft.com
+             Adatum,{NEW_1},adatum.com,adatum.com
+"
+        );
+        assert_eq!(
+            import(&text, &existing)["ok"],
+            json!({"format": "csv",
+            "counts": {"new": 0, "renamed": 1, "unchanged": 1, "rejected": 1},
+            "rows": [
+                {"line": 2, "status": "unchanged", "tenant": {"name": "Contoso", "id": CONTOSO,
+                    "domain": "contoso.com", "initialDomain": "contoso.onmicrosoft.com"}},
+                {"line": 3, "status": "renamed",
+                 "tenant": {"name": "Fabrikam", "id": FABRIKAM, "initialDomain": "fabrikam.onmicrosoft.com"},
+                 "previous": {"name": "Fabrikam", "id": FABRIKAM}},
+                {"line": 4, "status": "rejected",
+                 "error": {"name": "InitialDomainNotOnMicrosoft", "domain": "adatum.com"}},
+            ]})
+        );
+        let own = format!(
+            "name;tenant id;Initial domain
+Northwind;{NORTHWIND};northwind.onmicrosoft.com
+"
+        );
+        assert_eq!(
+            import(&own, &[])["ok"]["rows"][0]["tenant"],
+            json!({"name": "Northwind", "id": NORTHWIND, "initialDomain": "northwind.onmicrosoft.com"})
         );
     }
 
