@@ -27,7 +27,8 @@
 //! leading `'` (see [`guard_formula`]); CSV import strips exactly that one `'`.
 //!
 //! The link builder page saves its links as a Netscape bookmark file, the HTML format that
-//! Chrome, Edge and Firefox import and export ([`bookmarks_file`], [`tenant_bookmarks`]).
+//! Chrome, Edge and Firefox import and export ([`bookmarks_file`]): a folder per tenant with its
+//! portal links ([`tenant_bookmarks`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -36,9 +37,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::UiError;
-use crate::portal::portal_url;
+use crate::portals::{self, Portal, TenantIdentifiers, CATALOGUE};
 use crate::tenant::Tenant;
-use crate::tenant_id::TenantId;
 
 /// The `format` value of the JSON export.
 pub const FORMAT_NAME: &str = "tenant-switch";
@@ -245,47 +245,59 @@ pub enum Bookmark {
     Folder { title: String, items: Vec<Bookmark> },
 }
 
-/// The link builder's bookmarks: one folder named `folder` with an entry per tenant, in the order
-/// given. Each tenant is `(title, id)`, the title being its name, or its ID when it has none.
-///
-/// Each tenant is one link to the portal's start page in that tenant for now. Once a catalogue
-/// of portal pages exists, `tenant_bookmark` becomes a sub-folder per tenant holding one link
-/// per page; [`bookmarks_file`] writes nested folders already.
+/// The link builder's bookmarks: one folder named `folder` holding a sub-folder per tenant, in
+/// the order given. Each tenant is `(title, identifiers)`, the title being its name, or its ID
+/// when it has none; its folder holds its link to every portal of [`CATALOGUE`] that it can be
+/// opened in ([`portals::link_for`]), in menu order, each named `portal_name(portal)` (the page
+/// passes the localised names). A portal whose identifier the tenant lacks is left out: a
+/// bookmark cannot say why it does not work.
 ///
 /// # Examples
 /// ```
 /// use tenant_switch::export::{tenant_bookmarks, Bookmark};
+/// use tenant_switch::portals::TenantIdentifiers;
 /// use tenant_switch::tenant_id::TenantId;
 /// let id = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
+/// let contoso = TenantIdentifiers { id, domain: None, initial_domain: None };
+/// let Bookmark::Folder { items, .. } =
+///     tenant_bookmarks("Tenant Switch", [("Contoso".to_owned(), contoso)], |p| p.name.to_owned())
+/// else {
+///     unreachable!()
+/// };
+/// let Bookmark::Folder { title, items } = &items[0] else { unreachable!() };
+/// assert_eq!(title, "Contoso");
 /// assert_eq!(
-///     tenant_bookmarks("Tenant Switch", [("Contoso", id)]),
-///     Bookmark::Folder {
-///         title: "Tenant Switch".to_owned(),
-///         items: vec![Bookmark::Link {
-///             title: "Contoso".to_owned(),
-///             url: "https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b".to_owned(),
-///         }],
+///     items[0],
+///     Bookmark::Link {
+///         title: "Microsoft Defender".to_owned(),
+///         url: "https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b".to_owned(),
 ///     }
 /// );
+/// assert_eq!(items.len(), 11, "no Microsoft 365, Exchange or Teams link without an initial domain");
 /// ```
 pub fn tenant_bookmarks<'a>(
     folder: &str,
-    tenants: impl IntoIterator<Item = (&'a str, TenantId)>,
+    tenants: impl IntoIterator<Item = (String, TenantIdentifiers<'a>)>,
+    portal_name: impl Fn(&Portal) -> String,
 ) -> Bookmark {
     Bookmark::Folder {
         title: folder.to_owned(),
         items: tenants
             .into_iter()
-            .map(|(title, id)| tenant_bookmark(title, id))
+            .map(|(title, tenant)| Bookmark::Folder {
+                title,
+                items: CATALOGUE
+                    .iter()
+                    .filter_map(|portal| {
+                        let url = portals::link_for(portal, tenant).ok()?;
+                        Some(Bookmark::Link {
+                            title: portal_name(portal),
+                            url,
+                        })
+                    })
+                    .collect(),
+            })
             .collect(),
-    }
-}
-
-/// One tenant's entry in [`tenant_bookmarks`]: its portal link.
-fn tenant_bookmark(title: &str, id: TenantId) -> Bookmark {
-    Bookmark::Link {
-        title: title.to_owned(),
-        url: portal_url(Some(&id)),
     }
 }
 
@@ -364,6 +376,7 @@ fn escape_html(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tenant_id::TenantId;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -461,35 +474,84 @@ mod tests {
         }
     }
 
+    /// A folder per tenant with its portal links, written out by hand from the forms in
+    /// tests/fixtures/portals.json: every portal for a tenant with a custom domain and an
+    /// initial domain; no `delegatedOrg` portal, and the ID in the path, for one with neither.
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn bookmarks_file_is_one_folder_of_escaped_links() {
-        let contoso = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
-        let hostile = TenantId::parse("2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c").unwrap();
+    fn bookmarks_file_has_a_folder_of_escaped_portal_links_per_tenant() {
+        let contoso = TenantIdentifiers {
+            id: TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap(),
+            domain: Some("contoso.com"),
+            initial_domain: Some("contoso.onmicrosoft.com"),
+        };
+        let hostile = TenantIdentifiers {
+            id: TenantId::parse("2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c").unwrap(),
+            domain: None,
+            initial_domain: None,
+        };
         let folder = tenant_bookmarks(
             "Tenant Switch",
             [
-                ("Contoso", contoso),
-                ("<img src=x onerror=alert(1)> & \"Co\" 'Ltd'", hostile),
+                ("Contoso".to_owned(), contoso),
+                (
+                    "<img src=x onerror=alert(1)> & \"Co\" 'Ltd'".to_owned(),
+                    hostile,
+                ),
             ],
+            // A portal name is escaped like a tenant name.
+            |portal| match portal.id {
+                "azure" => "Azure <portal> & \"co\"".to_owned(),
+                _ => portal.name.to_owned(),
+            },
         );
-        assert_eq!(
-            bookmarks_file(&[folder]),
-            "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n\
-             <META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">\n\
-             <TITLE>Bookmarks</TITLE>\n\
-             <H1>Bookmarks</H1>\n\
-             <DL><p>\n\
-             \x20   <DT><H3>Tenant Switch</H3>\n\
-             \x20   <DL><p>\n\
-             \x20       <DT><A HREF=\"https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Contoso</A>\n\
-             \x20       <DT><A HREF=\"https://security.microsoft.com/?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot; &#39;Ltd&#39;</A>\n\
-             \x20   </DL><p>\n\
-             </DL><p>\n"
-        );
+        let expected = [
+            "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
+            "<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">",
+            "<TITLE>Bookmarks</TITLE>",
+            "<H1>Bookmarks</H1>",
+            "<DL><p>",
+            "    <DT><H3>Tenant Switch</H3>",
+            "    <DL><p>",
+            "        <DT><H3>Contoso</H3>",
+            "        <DL><p>",
+            "            <DT><A HREF=\"https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Microsoft Defender</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/incidents?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Incidents</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/alerts?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Alerts</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/v2/advanced-hunting?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Advanced hunting</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/action-center?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Action center</A>",
+            "            <DT><A HREF=\"https://purview.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Microsoft Purview</A>",
+            "            <DT><A HREF=\"https://entra.microsoft.com/contoso.com\">Microsoft Entra admin center</A>",
+            "            <DT><A HREF=\"https://intune.microsoft.com/contoso.com\">Microsoft Intune admin center</A>",
+            "            <DT><A HREF=\"https://portal.azure.com/contoso.com\">Azure &lt;portal&gt; &amp; &quot;co&quot;</A>",
+            "            <DT><A HREF=\"https://admin.cloud.microsoft/?delegatedOrg=contoso.onmicrosoft.com\">Microsoft 365 admin center</A>",
+            "            <DT><A HREF=\"https://admin.cloud.microsoft/exchange?landingpage=homepage&amp;form=mac_sidebar&amp;delegatedOrg=contoso.onmicrosoft.com#\">Exchange admin center</A>",
+            "            <DT><A HREF=\"https://admin.teams.microsoft.com/?delegatedOrg=contoso.onmicrosoft.com\">Microsoft Teams admin center</A>",
+            "            <DT><A HREF=\"https://app.powerbi.com/admin-portal?ctid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Power BI admin portal</A>",
+            "            <DT><A HREF=\"https://admin.powerplatform.microsoft.com/account/login/6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b\">Power Platform admin center</A>",
+            "        </DL><p>",
+            "        <DT><H3>&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot; &#39;Ltd&#39;</H3>",
+            "        <DL><p>",
+            "            <DT><A HREF=\"https://security.microsoft.com/?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Microsoft Defender</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/incidents?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Incidents</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/alerts?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Alerts</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/v2/advanced-hunting?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Advanced hunting</A>",
+            "            <DT><A HREF=\"https://security.microsoft.com/action-center?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Action center</A>",
+            "            <DT><A HREF=\"https://purview.microsoft.com/?tid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Microsoft Purview</A>",
+            "            <DT><A HREF=\"https://entra.microsoft.com/2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Microsoft Entra admin center</A>",
+            "            <DT><A HREF=\"https://intune.microsoft.com/2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Microsoft Intune admin center</A>",
+            "            <DT><A HREF=\"https://portal.azure.com/2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Azure &lt;portal&gt; &amp; &quot;co&quot;</A>",
+            "            <DT><A HREF=\"https://app.powerbi.com/admin-portal?ctid=2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Power BI admin portal</A>",
+            "            <DT><A HREF=\"https://admin.powerplatform.microsoft.com/account/login/2c3d4e5f-6071-4829-9bac-1d2e3f4a5b6c\">Power Platform admin center</A>",
+            "        </DL><p>",
+            "    </DL><p>",
+            "</DL><p>",
+            "",
+        ];
+        assert_eq!(bookmarks_file(&[folder]), expected.join("\n"));
     }
 
-    /// A folder per tenant (what the portal catalogue will give) nests one more level.
+    /// Folders nest to any depth, an empty one included.
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn bookmarks_file_nests_folders() {

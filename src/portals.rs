@@ -21,6 +21,7 @@
 use serde::Serialize;
 
 use crate::tenant::Tenant;
+use crate::tenant_id::TenantId;
 
 /// Which identifier of the tenant a portal's address carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -271,6 +272,29 @@ pub fn origins(portal: &Portal) -> Vec<String> {
         .collect()
 }
 
+/// What a portal address can name a tenant by. [`link`] takes them from a [`Tenant`]; the link
+/// builder page ([`crate::import::link_builder`]) also has tenants that are only a tenant ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantIdentifiers<'a> {
+    /// The tenant ID.
+    pub id: TenantId,
+    /// The default (primary) domain, validated, if known.
+    pub domain: Option<&'a str>,
+    /// The initial domain the links use ([`Tenant::link_initial_domain`]), if known.
+    pub initial_domain: Option<&'a str>,
+}
+
+impl<'a> TenantIdentifiers<'a> {
+    /// The identifiers of `tenant`.
+    pub fn of(tenant: &'a Tenant) -> Self {
+        Self {
+            id: tenant.id(),
+            domain: tenant.domain(),
+            initial_domain: tenant.link_initial_domain(),
+        }
+    }
+}
+
 /// Where `portal` opens `tenant`, or the identifier it lacks.
 ///
 /// # Errors
@@ -289,13 +313,32 @@ pub fn origins(portal: &Portal) -> Vec<String> {
 /// assert_eq!(link(find("m365").unwrap(), &contoso), Err(Identifier::InitialDomain));
 /// ```
 pub fn link(portal: &Portal, tenant: &Tenant) -> Result<String, Identifier> {
-    let id = tenant.id().to_string();
+    link_for(portal, TenantIdentifiers::of(tenant))
+}
+
+/// As [`link`], for a tenant given by its identifiers.
+///
+/// # Errors
+/// As [`link`].
+///
+/// # Examples
+/// ```
+/// use tenant_switch::portals::{find, link_for, Identifier, TenantIdentifiers};
+/// use tenant_switch::tenant_id::TenantId;
+/// let id = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
+/// let bare = TenantIdentifiers { id, domain: None, initial_domain: None };
+/// assert_eq!(
+///     link_for(find("azure").unwrap(), bare).as_deref(),
+///     Ok("https://portal.azure.com/6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b")
+/// );
+/// assert_eq!(link_for(find("teams").unwrap(), bare), Err(Identifier::InitialDomain));
+/// ```
+pub fn link_for(portal: &Portal, tenant: TenantIdentifiers<'_>) -> Result<String, Identifier> {
+    let id = tenant.id.to_string();
     let value = match portal.identifier {
         Identifier::TenantId => id.as_str(),
-        Identifier::DefaultDomainOrId => tenant.domain().unwrap_or(&id),
-        Identifier::InitialDomain => tenant
-            .link_initial_domain()
-            .ok_or(Identifier::InitialDomain)?,
+        Identifier::DefaultDomainOrId => tenant.domain.unwrap_or(&id),
+        Identifier::InitialDomain => tenant.initial_domain.ok_or(Identifier::InitialDomain)?,
     };
     // Tenant IDs and validated domains hold only `[a-z0-9.-]`: nothing to escape.
     Ok(portal

@@ -156,11 +156,7 @@ impl Tenant {
     /// The initial domain the portal links use: the one entered, or else the primary domain when
     /// that is itself an initial domain (`contoso.onmicrosoft.com` serves as both).
     pub fn link_initial_domain(&self) -> Option<&str> {
-        self.initial_domain.as_deref().or_else(|| {
-            self.domain
-                .as_deref()
-                .filter(|domain| parse_initial_domain(domain).is_ok())
-        })
+        link_initial_domain(self.initial_domain.as_deref(), self.domain.as_deref())
     }
     /// The tags, trimmed, in the order given, without duplicates.
     pub fn tags(&self) -> &[String] {
@@ -759,6 +755,23 @@ pub fn parse_domain(input: &str) -> Result<Option<String>, DomainError> {
         });
     }
     Ok(Some(domain.to_owned()))
+}
+
+/// [`Tenant::link_initial_domain`] for validated domains held elsewhere (the link builder's
+/// tenants, which may have no name): `initial_domain`, or else `domain` when it is itself an
+/// initial domain.
+///
+/// # Examples
+/// ```
+/// use tenant_switch::tenant::link_initial_domain;
+/// assert_eq!(link_initial_domain(None, Some("contoso.onmicrosoft.com")), Some("contoso.onmicrosoft.com"));
+/// assert_eq!(link_initial_domain(None, Some("contoso.com")), None);
+/// ```
+pub fn link_initial_domain<'a>(
+    initial_domain: Option<&'a str>,
+    domain: Option<&'a str>,
+) -> Option<&'a str> {
+    initial_domain.or_else(|| domain.filter(|domain| parse_initial_domain(domain).is_ok()))
 }
 
 /// Validates an initial domain: `None` for blank input, otherwise `<label>.onmicrosoft.com` in

@@ -64,7 +64,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     js_sys::JSON::parse(&text)
 }
 
-fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsValue> {
+pub(crate) fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsValue> {
     let invalid = |reason: String| {
         js_error(&BindingError::InvalidArgument {
             argument: argument.into(),
@@ -79,7 +79,7 @@ fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsV
     serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
 }
 
-fn parse_id(input: &str) -> Result<TenantId, JsValue> {
+pub(crate) fn parse_id(input: &str) -> Result<TenantId, JsValue> {
     TenantId::parse(input).map_err(|e| js_error(&e))
 }
 

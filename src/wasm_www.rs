@@ -2,9 +2,12 @@
 //! conversion only, as in [`crate::wasm`], whose error and JSON conversion it shares.
 //!
 //! Reading the pasted text is [`crate::import::link_builder`], paging and filtering its
-//! [`LinkList`](crate::import::link_builder::LinkList), the bookmark file [`crate::export`].
+//! [`LinkList`](crate::import::link_builder::LinkList) and each tenant's portal links too, the
+//! bookmark file [`crate::export`].
 //! Import errors for the text as a whole are thrown as JS `Error`s named `Import*`; rejected rows
 //! are data, `{line|entry, error: {name, ...}}`.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -12,10 +15,10 @@ use wasm_bindgen::prelude::*;
 use crate::export;
 use crate::import::link_builder::{self, LinkList as CoreLinkList, PastedFormat, RejectedRow};
 use crate::import::IMPORT_SIZE_LIMIT;
-use crate::wasm::{js_error, to_js, BindingError};
+use crate::wasm::{from_js, js_error, parse_id, to_js, BindingError};
 
 /// `{format, tenants, rejected}`: the pasted text (or dropped file) as the page reads it, each
-/// tenant `{line|entry, name?, id, domain?}`, each rejected row `{line|entry, error}`. Throws
+/// tenant `{line|entry, name?, id, domain?, initialDomain?}`, each rejected row `{line|entry, error}`. Throws
 /// `Import*` when the text as a whole cannot be read.
 #[wasm_bindgen(js_name = readPastedTenants)]
 pub fn read_pasted_tenants(bytes: &[u8]) -> Result<JsValue, JsValue> {
@@ -85,15 +88,44 @@ impl LinkList {
     }
 
     /// `{total, offset, tenants}`: at most `limit` tenants matching `filter` from `offset` on,
-    /// each `{line|entry, name?, id, domain?, link}`; text order for an empty filter, ranked
+    /// each `{line|entry, name?, id, domain?, initialDomain?, link}`; text order for an empty filter, ranked
     /// otherwise. `offset` past the end gives the last page (the `offset` returned).
     pub fn page(&self, filter: &str, offset: usize, limit: usize) -> Result<JsValue, JsValue> {
         to_js(&self.inner.page(filter, offset, limit))
     }
 
-    /// The Netscape bookmark file of every tenant's link, in one folder named `folder`.
+    /// The links of the tenant with ID `id` to every portal, in the menu's order, each
+    /// `{id, group, partnerOnly, url}` or `{id, group, partnerOnly, missing: "initialDomain"}`,
+    /// as the extension's "Open in portal" menu gives them. Throws `TenantId*` for an `id` that
+    /// is not a tenant ID, `InvalidArgument` when no pasted tenant has it.
+    #[wasm_bindgen(js_name = portalLinks)]
+    pub fn portal_links(&self, id: &str) -> Result<JsValue, JsValue> {
+        let links = self.inner.portal_links(parse_id(id)?).ok_or_else(|| {
+            js_error(&BindingError::InvalidArgument {
+                argument: "id".into(),
+                reason: format!("no pasted tenant has the ID {id}"),
+            })
+        })?;
+        to_js(&links)
+    }
+
+    /// The Netscape bookmark file: one folder named `folder` holding a folder per tenant with
+    /// its portal links. `portal_names` is `{<portal id>: name}` (the page's localised names); a
+    /// portal it does not name keeps the catalogue's English name. Throws `InvalidArgument` when
+    /// `portal_names` is not an object of strings.
     #[wasm_bindgen(js_name = bookmarksFile)]
-    pub fn bookmarks_file(&self, folder: &str) -> String {
-        export::bookmarks_file(&[self.inner.bookmarks(folder)])
+    pub fn bookmarks_file(&self, folder: &str, portal_names: JsValue) -> Result<String, JsValue> {
+        let names: HashMap<String, String> = if portal_names.is_undefined() {
+            HashMap::new()
+        } else {
+            from_js("portalNames", portal_names)?
+        };
+        let bookmarks = self.inner.bookmarks(folder, |portal| {
+            names
+                .get(portal.id)
+                .cloned()
+                .unwrap_or_else(|| portal.name.to_owned())
+        });
+        Ok(export::bookmarks_file(&[bookmarks]))
     }
 }

@@ -82,9 +82,63 @@ fn link_list_pages_filters_and_saves_bookmarks() {
         json!(1),
         "past the end: the last page"
     );
-    let file = list.bookmarks_file("Tenant Switch");
+    let file = list
+        .bookmarks_file("Tenant Switch", JsValue::UNDEFINED)
+        .unwrap();
     assert!(file.starts_with("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n"));
     assert!(file.contains(&format!(
-        "        <DT><A HREF=\"https://security.microsoft.com/?tid={CONTOSO}\">Contoso</A>\n"
+        "        <DT><H3>Contoso</H3>\n        <DL><p>\n            <DT><A HREF=\"https://security.microsoft.com/?tid={CONTOSO}\">Microsoft Defender</A>\n"
     )));
+}
+
+#[wasm_bindgen_test]
+fn bookmarks_take_the_page_s_portal_names() {
+    let list = wasm_www::LinkList::new(format!("Contoso,{CONTOSO}\n").as_bytes()).unwrap();
+    let names =
+        js_sys::JSON::parse(r#"{"defenderIncidents": "Vorfälle", "azure": "Azure-Portal"}"#)
+            .unwrap();
+    let file = list.bookmarks_file("Tenant Switch", names).unwrap();
+    assert!(file.contains(&format!(
+        "<DT><A HREF=\"https://security.microsoft.com/incidents?tid={CONTOSO}\">Vorfälle</A>\n"
+    )));
+    assert!(file.contains(&format!(
+        "<DT><A HREF=\"https://portal.azure.com/{CONTOSO}\">Azure-Portal</A>\n"
+    )));
+    // A portal the page does not name keeps the catalogue's name.
+    assert!(file.contains(&format!(
+        "<DT><A HREF=\"https://security.microsoft.com/alerts?tid={CONTOSO}\">Alerts</A>\n"
+    )));
+    let error = error_of(list.bookmarks_file("Tenant Switch", JsValue::from_f64(1.0)));
+    assert_eq!(error.name(), "InvalidArgument");
+    assert_eq!(
+        prop(&error, "argument").as_string().as_deref(),
+        Some("portalNames")
+    );
+}
+
+#[wasm_bindgen_test]
+fn portal_links_are_the_extension_s_menu_items() {
+    let text = format!(
+        "name,tenant id,domain,initialDomain\nContoso,{CONTOSO},contoso.com,contoso.onmicrosoft.com\nFabrikam,{FABRIKAM},,\n"
+    );
+    let list = wasm_www::LinkList::new(text.as_bytes()).unwrap();
+    let contoso = json_of(&list.portal_links(&CONTOSO.to_uppercase()).unwrap());
+    assert_eq!(contoso.as_array().unwrap().len(), 14);
+    assert_eq!(
+        contoso[11],
+        json!({"id": "teams", "group": "admin", "partnerOnly": true,
+            "url": "https://admin.teams.microsoft.com/?delegatedOrg=contoso.onmicrosoft.com"})
+    );
+    let fabrikam = json_of(&list.portal_links(FABRIKAM).unwrap());
+    assert_eq!(
+        fabrikam[9],
+        json!({"id": "m365", "group": "admin", "partnerOnly": true, "missing": "initialDomain"})
+    );
+    assert_eq!(
+        error_of(list.portal_links("not an id")).name(),
+        "TenantIdInvalidCharacter"
+    );
+    let error = error_of(list.portal_links("9d4c3b2a-1e0f-4a5b-8c7d-6e5f4a3b2c1d"));
+    assert_eq!(error.name(), "InvalidArgument");
+    assert_eq!(prop(&error, "argument").as_string().as_deref(), Some("id"));
 }

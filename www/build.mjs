@@ -57,9 +57,9 @@ function readJson(path) {
 }
 
 /**
- * The messages the page uses (`www_*`, the core's `error_*` and SHARED_KEYS), per language, from
- * the extension's _locales (one set of strings for both), descriptions dropped. Every `www_*`
- * and shared string must exist in every language.
+ * The messages the page uses (`www_*`, the core's `error_*`, the portal names `portal_*` and
+ * SHARED_KEYS), per language, from the extension's _locales (one set of strings for both),
+ * descriptions dropped. Every `www_*`, `portal_*` and shared string must exist in every language.
  */
 function loadMessages() {
   const messages = {};
@@ -67,7 +67,7 @@ function loadMessages() {
     const merged = readJson(join(ROOT, 'extension', '_locales', lang, 'messages.json'));
     messages[lang] = {};
     for (const [key, entry] of Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) {
-      if (!/^(?:www|error)_\w+$/.test(key) && !SHARED_KEYS.includes(key)) {
+      if (!/^(?:www|error|portal)_\w+$/.test(key) && !SHARED_KEYS.includes(key)) {
         continue;
       }
       if (typeof entry?.message !== 'string') {
@@ -85,7 +85,7 @@ function loadMessages() {
   }
   for (const key of Object.keys(messages.en)) {
     for (const lang of LANGUAGES) {
-      if ((key.startsWith('www_') || SHARED_KEYS.includes(key)) && !messages[lang][key]) {
+      if ((/^(?:www|portal)_/.test(key) || SHARED_KEYS.includes(key)) && !messages[lang][key]) {
         fail(`${lang}: ${key} is missing`);
       }
     }

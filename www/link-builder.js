@@ -6,8 +6,10 @@
 // `WWW_DATA` = { wasm: <base64 of the .wasm>, messages: { en, de } (from _locales),
 // errorDetails: { <error name>: [detail, ...] } (the extension's table in extension/i18n.js) }.
 // Every decision is the core's (src/wasm_www.rs): how the text is read, which rows are rejected
-// and why, which tenants a filter finds and in what order, what a page holds, the bookmark file.
-// Data is only ever set as text.
+// and why, which tenants a filter finds and in what order, what a page holds, each tenant's
+// portal links and which of them it lacks an identifier for, the bookmark file. The page only
+// words them (portal names are the _locales messages `portal_<id>`). Data is only ever set as
+// text.
 
 /* global wasm_bindgen, WWW_DATA */
 
@@ -164,6 +166,20 @@
 
   const positionOf = (row) => (row.line !== undefined ? row.line : row.entry);
 
+  /** What a tenant is called in lists of its own: its name, or its ID when it has none. */
+  const titleOf = (tenant) => tenant.name ?? tenant.id;
+
+  /** `{<portal id>: localised name}` for every portal the _locales name (`portal_<id>`). */
+  function portalNames() {
+    const names = {};
+    for (const key of Object.keys(WWW_DATA.messages.en)) {
+      if (key.startsWith('portal_')) {
+        names[key.slice('portal_'.length)] = message(key);
+      }
+    }
+    return names;
+  }
+
   /** What a tenant is called in the Tenant combobox. */
   const optionLabel = (tenant) => (tenant.name === undefined ? tenant.id : `${tenant.name} (${tenant.id})`);
 
@@ -245,6 +261,8 @@
     let readError = '';
     /** The first link shown in the table, as the core last confirmed it. */
     let offset = 0;
+    /** IDs of the tenants whose "All portals" list is open: it stays open across redraws. */
+    let openPortals = new Set();
     /** The tenant chosen in the combobox, `{id, label}`, or null. */
     let chosen = null;
     /** The combobox's current options, `{id, label}`, and the index of the active one. */
@@ -259,6 +277,7 @@
       list = null;
       summary = null;
       readError = '';
+      openPortals = new Set();
       try {
         list = new core.LinkList(bytes);
         summary = list.summary();
@@ -360,7 +379,10 @@
         button.addEventListener('click', () => copy(tenant.link, button, anchor));
         buttonCell.append(button);
         row.append(buttonCell);
+        const portals = portalDisclosure(tenant, index, tenant.name === undefined ? idId : nameId);
+        row.append(portals.cell);
         body.append(row);
+        portals.restore();
       });
       table.hidden = page.tenants.length === 0;
       say($('tenant-count'), count > 0 ? message('www_tenantCount', [formatNumber(count)]) : '');
@@ -380,6 +402,105 @@
       $('pager').hidden = page.total <= PAGE_SIZE;
       setEnabled($('previous-page'), page.offset > 0);
       setEnabled($('next-page'), page.offset + page.tenants.length < page.total);
+    }
+
+    // -- each tenant's links to every portal: a disclosure, drawn when it is opened --
+
+    /**
+     * The "All portals" disclosure of one row: a button that shows the tenant's list in a row of
+     * its own below (the whole table's width, for 14 links with notes), drawn when opened and
+     * removed when closed. `titleId` is the cell that names the tenant, which the button and
+     * every link are described by (many rows have a link called "Microsoft Entra admin center").
+     * Returns the cell and `restore`, to call once the row is in the table.
+     */
+    function portalDisclosure(tenant, index, titleId) {
+      const cell = element('td', null, { class: 'portals' });
+      const panelId = `portals-${index}`;
+      const button = element('button', message('www_showPortals'), {
+        type: 'button',
+        class: 'disclosure',
+        'aria-expanded': 'false',
+        'aria-describedby': titleId,
+      });
+      let panelRow = null;
+      const show = (open) => {
+        button.setAttribute('aria-expanded', String(open));
+        if (open && panelRow === null) {
+          const row = cell.closest('tr');
+          panelRow = element('tr', null, { class: 'portal-row' });
+          const panelCell = element('td', null, { colspan: String(row.cells.length) });
+          const panel = element('div', null, { id: panelId, class: 'portal-panel' });
+          panel.append(portalList(tenant, index, titleId));
+          panelCell.append(panel);
+          panelRow.append(panelCell);
+          row.after(panelRow);
+          button.setAttribute('aria-controls', panelId);
+        } else if (!open && panelRow !== null) {
+          panelRow.remove();
+          panelRow = null;
+          button.removeAttribute('aria-controls');
+        }
+      };
+      button.addEventListener('click', () => {
+        const open = button.getAttribute('aria-expanded') !== 'true';
+        if (open) {
+          openPortals.add(tenant.id);
+        } else {
+          openPortals.delete(tenant.id);
+        }
+        show(open);
+      });
+      cell.append(button);
+      // After a redraw (filter, page), once the row is in the table: open again if it was.
+      const restore = () => show(openPortals.has(tenant.id));
+      return { cell, restore };
+    }
+
+    /**
+     * The core's links of one tenant, as the extension's "Open in portal" menu lists them: the
+     * Defender portal with its deep links nested under it, then the other portals. A portal the
+     * tenant lacks an identifier for is a disabled link with the reason beside it; the
+     * delegatedOrg portals say that they need a partner relationship.
+     */
+    function portalList(tenant, index, titleId) {
+      const items = list.portalLinks(tenant.id);
+      const top = element('ul', null, { class: 'portal-list', 'aria-label': message('www_portalsOf', [titleOf(tenant)]) });
+      let head = null;
+      let nested = null;
+      items.forEach((item, position) => {
+        const notes = [];
+        if (item.missing === 'initialDomain') {
+          notes.push(message('www_portalNeedsInitialDomain'));
+        }
+        if (item.partnerOnly) {
+          notes.push(message('www_portalPartnerOnly'));
+        }
+        const noteId = `portal-note-${index}-${position}`;
+        const described = notes.length > 0 ? `${titleId} ${noteId}` : titleId;
+        const name = message(`portal_${item.id}`);
+        const link =
+          item.url === undefined
+            ? element('a', name, { role: 'link', 'aria-disabled': 'true', 'aria-describedby': described })
+            : element('a', name, { href: item.url, rel: 'noreferrer', 'aria-describedby': described });
+        const entry = element('li', null);
+        entry.append(link);
+        if (notes.length > 0) {
+          entry.append(element('span', notes.join(' '), { id: noteId, class: 'hint portal-note' }));
+        }
+        // The first row of the Defender group heads it; its deep links are listed under it.
+        if (item.group === 'defender' && head !== null) {
+          if (nested === null) {
+            nested = element('ul', null);
+            head.append(nested);
+          }
+          nested.append(entry);
+        } else {
+          top.append(entry);
+          head = item.group === 'defender' ? entry : null;
+          nested = null;
+        }
+      });
+      return top;
     }
 
     /** aria-disabled rather than disabled, so a button keeps focus when it reaches the end. */
@@ -636,7 +757,7 @@
         return;
       }
       $('bookmarks-error').textContent = '';
-      download('tenant-switch-bookmarks.html', list.bookmarksFile(message('www_bookmarksFolder')));
+      download('tenant-switch-bookmarks.html', list.bookmarksFile(message('www_bookmarksFolder'), portalNames()));
     });
     read(encoder.encode(input.value));
   }

@@ -10,13 +10,15 @@
 //! - **Which mode.** JSON when the text starts with `{` or `[`, unless its first line starts with
 //!   a tenant ID (`{6F1C…}` is an ID in braces, not JSON). Otherwise CSV when the first row is a
 //!   header: some cell is a column name the import knows ([`NAME_COLUMNS`], [`ID_COLUMNS`],
-//!   [`DOMAIN_COLUMNS`]) and no cell is a tenant ID (a tenant may be called "Name"; a header row
-//!   never holds a tenant ID). Otherwise lines.
+//!   [`DOMAIN_COLUMNS`], [`INITIAL_DOMAIN_COLUMNS`]) and no cell is a tenant ID (a tenant may be
+//!   called "Name"; a header row never holds a tenant ID). Otherwise lines.
 //! - **Lines** are CSV records without a header, with the import's quoting, `sep=` line and
 //!   formula-guard rules; the delimiter is the most frequent of comma, semicolon and tab outside
 //!   quotes in the whole text (the first line may be a bare ID, which has none). A record of one
 //!   cell is a tenant ID without a name; otherwise its cells are name, tenant ID and domain, and
-//!   further cells are ignored, as the import ignores columns it does not know.
+//!   further cells are ignored, as the import ignores columns it does not know. A line has no
+//!   initial domain of its own (a fourth cell might be anything): a domain ending in
+//!   `.onmicrosoft.com` serves as both, and an `initialDomain` column needs a header row.
 //! - **Rows are judged by the import's rules**, in the same order (duplicate ID, then the
 //!   tenant's name, ID and domain, then the name used by an earlier row), with the same
 //!   [`ImportRowError`]s. A row without a name is judged by its ID alone.
@@ -24,7 +26,8 @@
 //!   the page starts with an empty text area.
 //!
 //! [`LinkList`] serves the page: its tenants in line order or ranked by [`TenantIndex`] for a
-//! filter, a page at a time, and the bookmark file of all of them.
+//! filter, a page at a time; each tenant's links to every portal of [`crate::portals::CATALOGUE`],
+//! as the extension's "Open in portal" menu gives them; and the bookmark file of all of them.
 
 use serde::{Serialize, Serializer};
 
@@ -32,12 +35,13 @@ use super::{
     csv_error, csv_reader, decode, detect_delimiter, header_delimiter, header_key, parse_import,
     strip_separator_line, unguard_formula, ImportError, ImportFormat, ImportPreview,
     ImportRowError, Judge, LineCounter, RowOutcome, RowPosition, RowValues, DOMAIN_COLUMNS,
-    ID_COLUMNS, IMPORT_SIZE_LIMIT, NAME_COLUMNS,
+    ID_COLUMNS, IMPORT_SIZE_LIMIT, INITIAL_DOMAIN_COLUMNS, NAME_COLUMNS,
 };
 use crate::export::{tenant_bookmarks, Bookmark};
 use crate::portal::portal_url;
+use crate::portals::{self, Group, Identifier, Portal, TenantIdentifiers, CATALOGUE};
 use crate::search::{fold, TenantIndex};
-use crate::tenant::{Tenant, TenantError};
+use crate::tenant::{link_initial_domain, Tenant, TenantError};
 use crate::tenant_id::TenantId;
 
 /// How the pasted text was read.
@@ -53,8 +57,9 @@ pub enum PastedFormat {
 }
 
 /// An accepted tenant. Serialised flat, for example
-/// `{"line": 2, "name": "Contoso", "id": "…", "domain": "contoso.com"}`, without `name` or
-/// `domain` when there is none.
+/// `{"line": 2, "name": "Contoso", "id": "…", "domain": "contoso.com", "initialDomain":
+/// "contoso.onmicrosoft.com"}`, without `name`, `domain` or `initialDomain` when there is none
+/// (the keys and values of the import preview's tenant).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PastedTenant {
     /// Where the row is in the text.
@@ -68,6 +73,9 @@ pub struct PastedTenant {
     /// The validated primary domain, if the row gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// The validated initial domain, if the row gave one (an initial domain column).
+    #[serde(rename = "initialDomain", skip_serializing_if = "Option::is_none")]
+    pub initial_domain: Option<String>,
 }
 
 impl PastedTenant {
@@ -77,6 +85,20 @@ impl PastedTenant {
             name: Some(tenant.name().to_owned()),
             id: tenant.id(),
             domain: tenant.domain().map(str::to_owned),
+            initial_domain: tenant.initial_domain().map(str::to_owned),
+        }
+    }
+
+    /// What the portal links can name the tenant by; a primary domain that is an initial domain
+    /// serves as both, as for a [`Tenant`].
+    pub fn identifiers(&self) -> TenantIdentifiers<'_> {
+        TenantIdentifiers {
+            id: self.id,
+            domain: self.domain.as_deref(),
+            initial_domain: link_initial_domain(
+                self.initial_domain.as_deref(),
+                self.domain.as_deref(),
+            ),
         }
     }
 
@@ -227,9 +249,14 @@ fn read_by_import(text: &str) -> bool {
     };
     let names_a_column = first.iter().any(|cell| {
         let key = header_key(cell);
-        [NAME_COLUMNS, ID_COLUMNS, DOMAIN_COLUMNS]
-            .iter()
-            .any(|columns| columns.contains(&key.as_str()))
+        [
+            NAME_COLUMNS,
+            ID_COLUMNS,
+            DOMAIN_COLUMNS,
+            INITIAL_DOMAIN_COLUMNS,
+        ]
+        .iter()
+        .any(|columns| columns.contains(&key.as_str()))
     });
     names_a_column && !first.iter().any(|cell| TenantId::parse(cell).is_ok())
 }
@@ -287,6 +314,7 @@ fn bare_id(
         name: None,
         id,
         domain: None,
+        initial_domain: None,
     })
 }
 
@@ -331,6 +359,48 @@ impl Serialize for Link<'_> {
             link: &self.link,
         }
         .serialize(serializer)
+    }
+}
+
+/// One portal link of a tenant, exactly as an item of the extension's "Open in portal" menu:
+/// `{"id", "group", "partnerOnly", "url"}`, or `"missing": "initialDomain"` in place of `url`
+/// when the tenant lacks the identifier the portal needs. The page names the portal by the
+/// `_locales` message `portal_<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalLink {
+    /// The catalogue row's ID.
+    pub id: &'static str,
+    /// The menu part: the Defender portal and its deep links, or the other admin portals.
+    pub group: Group,
+    /// Whether the portal opens a customer only through a GDAP/DAP partner relationship.
+    pub partner_only: bool,
+    /// The address, or the identifier the tenant lacks.
+    #[serde(flatten)]
+    pub target: PortalTarget,
+}
+
+/// Where a [`PortalLink`] goes: `{"url": …}` or `{"missing": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PortalTarget {
+    /// The portal's address in the tenant.
+    Url(String),
+    /// The identifier the portal needs and the tenant lacks.
+    Missing(Identifier),
+}
+
+impl PortalLink {
+    fn new(portal: &'static Portal, tenant: &PastedTenant) -> Self {
+        Self {
+            id: portal.id,
+            group: portal.group,
+            partner_only: portal.partner_only,
+            target: match portals::link_for(portal, tenant.identifiers()) {
+                Ok(url) => PortalTarget::Url(url),
+                Err(missing) => PortalTarget::Missing(missing),
+            },
+        }
     }
 }
 
@@ -396,17 +466,42 @@ impl LinkList {
         }
     }
 
-    /// Every tenant's link in one bookmark folder named `folder`, in text order.
-    pub fn bookmarks(&self, folder: &str) -> Bookmark {
-        let titles: Vec<(String, TenantId)> = self
-            .pasted
-            .tenants
-            .iter()
-            .map(|tenant| (tenant.title(), tenant.id))
-            .collect();
+    /// The links of the tenant with this ID to every portal of the catalogue, in menu order;
+    /// `None` when no pasted tenant has the ID.
+    ///
+    /// # Examples
+    /// ```
+    /// use tenant_switch::import::link_builder::{read_pasted, LinkList, PortalTarget};
+    /// use tenant_switch::portals::Identifier;
+    /// use tenant_switch::tenant_id::TenantId;
+    /// let text = "Contoso,6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b,contoso.com\n";
+    /// let list = LinkList::new(read_pasted(text.as_bytes()).unwrap());
+    /// let id = TenantId::parse("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b").unwrap();
+    /// let links = list.portal_links(id).unwrap();
+    /// assert_eq!(links[6].target, PortalTarget::Url("https://entra.microsoft.com/contoso.com".into()));
+    /// assert_eq!(links[9].target, PortalTarget::Missing(Identifier::InitialDomain));
+    /// ```
+    pub fn portal_links(&self, id: TenantId) -> Option<Vec<PortalLink>> {
+        let tenant = self.pasted.tenants.iter().find(|tenant| tenant.id == id)?;
+        Some(
+            CATALOGUE
+                .iter()
+                .map(|portal| PortalLink::new(portal, tenant))
+                .collect(),
+        )
+    }
+
+    /// The bookmarks of every tenant, in text order, in one folder named `folder`: a sub-folder
+    /// per tenant (named by its name, or its ID) holding its link to every portal it can be
+    /// opened in, each named `portal_name(portal)` (see [`tenant_bookmarks`]).
+    pub fn bookmarks(&self, folder: &str, portal_name: impl Fn(&Portal) -> String) -> Bookmark {
         tenant_bookmarks(
             folder,
-            titles.iter().map(|(title, id)| (title.as_str(), *id)),
+            self.pasted
+                .tenants
+                .iter()
+                .map(|tenant| (tenant.title(), tenant.identifiers())),
+            portal_name,
         )
     }
 }
@@ -453,6 +548,7 @@ mod tests {
         fixture!("name-id-lines.csv"),
         fixture!("headerless-tabs.txt"),
         fixture!("headerless-sep-line.csv"),
+        fixture!("initial-domains.csv"),
     ];
 
     fn result_json(result: Result<PastedTenants, ImportError>) -> Value {
@@ -643,19 +739,156 @@ mod tests {
         );
     }
 
+    /// initial-domains.bookmarks.html is written out by hand from the portals' forms.
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn bookmarks_hold_every_tenant_in_line_order() {
+    fn bookmarks_hold_a_folder_of_portal_links_per_tenant_in_line_order() {
+        let list = LinkList::new(
+            read_pasted(include_bytes!(
+                "../../tests/fixtures/link-builder/initial-domains.csv"
+            ))
+            .unwrap(),
+        );
+        let file = bookmarks_file(&[list.bookmarks("Tenant Switch", |p| p.name.to_owned())]);
+        assert_eq!(
+            file,
+            include_str!("../../tests/fixtures/link-builder/initial-domains.bookmarks.html")
+        );
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn bookmark_folders_are_named_by_the_name_or_the_id_and_escaped() {
         let text = "b2c3d4e5-0000-4000-8000-000000000001\n<b>Zeta</b> & Co,a1b2c3d4-0000-4000-8000-000000000002\n";
         let list = LinkList::new(read_pasted(text.as_bytes()).unwrap());
-        let file = bookmarks_file(&[list.bookmarks("Tenant Switch")]);
-        let links: Vec<&str> = file.lines().filter(|line| line.contains("<A ")).collect();
+        let file = bookmarks_file(&[list.bookmarks("Tenant Switch", |p| format!("[{}]", p.id))]);
+        let folders: Vec<&str> = file.lines().filter(|line| line.contains("<H3>")).collect();
         assert_eq!(
-            links,
+            folders,
             [
-                "        <DT><A HREF=\"https://security.microsoft.com/?tid=b2c3d4e5-0000-4000-8000-000000000001\">b2c3d4e5-0000-4000-8000-000000000001</A>",
-                "        <DT><A HREF=\"https://security.microsoft.com/?tid=a1b2c3d4-0000-4000-8000-000000000002\">&lt;b&gt;Zeta&lt;/b&gt; &amp; Co</A>",
+                "    <DT><H3>Tenant Switch</H3>",
+                "        <DT><H3>b2c3d4e5-0000-4000-8000-000000000001</H3>",
+                "        <DT><H3>&lt;b&gt;Zeta&lt;/b&gt; &amp; Co</H3>",
             ]
+        );
+        assert!(file.contains(
+            "            <DT><A HREF=\"https://portal.azure.com/a1b2c3d4-0000-4000-8000-000000000002\">[azure]</A>\n"
+        ));
+        assert_eq!(file.matches("<A HREF=").count(), 2 * 11);
+    }
+
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn portal_links_are_the_menu_items_of_the_extension() {
+        let list = LinkList::new(
+            read_pasted(include_bytes!(
+                "../../tests/fixtures/link-builder/initial-domains.csv"
+            ))
+            .unwrap(),
+        );
+        let links = |id: &str| {
+            serde_json::to_value(list.portal_links(TenantId::parse(id).unwrap()).unwrap()).unwrap()
+        };
+        // An ID, a custom domain and an initial domain: every portal.
+        assert_eq!(
+            links("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"),
+            json!([
+                {"id": "defender", "group": "defender", "partnerOnly": false,
+                 "url": "https://security.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "defenderIncidents", "group": "defender", "partnerOnly": false,
+                 "url": "https://security.microsoft.com/incidents?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "defenderAlerts", "group": "defender", "partnerOnly": false,
+                 "url": "https://security.microsoft.com/alerts?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "defenderHunting", "group": "defender", "partnerOnly": false,
+                 "url": "https://security.microsoft.com/v2/advanced-hunting?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "defenderActionCenter", "group": "defender", "partnerOnly": false,
+                 "url": "https://security.microsoft.com/action-center?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "purview", "group": "admin", "partnerOnly": false,
+                 "url": "https://purview.microsoft.com/?tid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "entra", "group": "admin", "partnerOnly": false,
+                 "url": "https://entra.microsoft.com/contoso.com"},
+                {"id": "intune", "group": "admin", "partnerOnly": false,
+                 "url": "https://intune.microsoft.com/contoso.com"},
+                {"id": "azure", "group": "admin", "partnerOnly": false,
+                 "url": "https://portal.azure.com/contoso.com"},
+                {"id": "m365", "group": "admin", "partnerOnly": true,
+                 "url": "https://admin.cloud.microsoft/?delegatedOrg=contoso.onmicrosoft.com"},
+                {"id": "exchange", "group": "admin", "partnerOnly": true,
+                 "url": "https://admin.cloud.microsoft/exchange?landingpage=homepage&form=mac_sidebar&delegatedOrg=contoso.onmicrosoft.com#"},
+                {"id": "teams", "group": "admin", "partnerOnly": true,
+                 "url": "https://admin.teams.microsoft.com/?delegatedOrg=contoso.onmicrosoft.com"},
+                {"id": "powerBi", "group": "admin", "partnerOnly": false,
+                 "url": "https://app.powerbi.com/admin-portal?ctid=6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+                {"id": "powerPlatform", "group": "admin", "partnerOnly": false,
+                 "url": "https://admin.powerplatform.microsoft.com/account/login/6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"},
+            ])
+        );
+        // A primary domain that is an initial domain serves as both.
+        let fabrikam = links("2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710");
+        assert_eq!(
+            fabrikam[9]["url"],
+            "https://admin.cloud.microsoft/?delegatedOrg=fabrikam.onmicrosoft.com"
+        );
+        assert_eq!(
+            fabrikam[6]["url"],
+            "https://entra.microsoft.com/fabrikam.onmicrosoft.com"
+        );
+        // Without an initial domain the delegatedOrg portals say what they lack.
+        let tailspin = links("e9a9eef0-0629-4a1b-be7c-11806cc85fc9");
+        assert_eq!(
+            tailspin.as_array().unwrap()[9..12],
+            [
+                json!({"id": "m365", "group": "admin", "partnerOnly": true, "missing": "initialDomain"}),
+                json!({"id": "exchange", "group": "admin", "partnerOnly": true, "missing": "initialDomain"}),
+                json!({"id": "teams", "group": "admin", "partnerOnly": true, "missing": "initialDomain"}),
+            ]
+        );
+        // Only an initial domain: the domain portals take the ID.
+        let adatum = links("a705f0ac-19b2-45d1-9a2a-956d5d3a7db9");
+        assert_eq!(
+            adatum[8]["url"],
+            "https://portal.azure.com/a705f0ac-19b2-45d1-9a2a-956d5d3a7db9"
+        );
+        assert_eq!(
+            adatum[11]["url"],
+            "https://admin.teams.microsoft.com/?delegatedOrg=adatum.onmicrosoft.com"
+        );
+        // A rejected row's ID has no links.
+        assert_eq!(
+            list.portal_links(TenantId::parse("9d4c3b2a-1e0f-4a5b-8c7d-6e5f4a3b2c1d").unwrap()),
+            None
+        );
+    }
+
+    /// A line cannot carry an initial domain: a fourth cell is ignored, as before.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn lines_take_the_initial_domain_from_the_primary_domain_only() {
+        let text =
+            "Contoso,6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b,contoso.com,contoso.onmicrosoft.com\n\
+                    Fabrikam,2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710,fabrikam.onmicrosoft.com\n";
+        let list = LinkList::new(read_pasted(text.as_bytes()).unwrap());
+        assert_eq!(
+            serde_json::to_value(&list.pasted().tenants).unwrap(),
+            json!([
+                {"line": 1, "name": "Contoso", "id": "6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b", "domain": "contoso.com"},
+                {"line": 2, "name": "Fabrikam", "id": "2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710", "domain": "fabrikam.onmicrosoft.com"},
+            ])
+        );
+        let m365 = |id: &str| {
+            list.portal_links(TenantId::parse(id).unwrap()).unwrap()[9]
+                .target
+                .clone()
+        };
+        assert_eq!(
+            m365("6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b"),
+            PortalTarget::Missing(Identifier::InitialDomain)
+        );
+        assert_eq!(
+            m365("2b1e7c44-58a9-4d63-b1f0-93c5e8d2a710"),
+            PortalTarget::Url(
+                "https://admin.cloud.microsoft/?delegatedOrg=fabrikam.onmicrosoft.com".to_owned()
+            )
         );
     }
 

@@ -203,14 +203,15 @@ async function assertQuiet({ context, page, seen }, url) {
   }
 }
 
-/** The table of links, named by its section's heading ("Defender links", "Defender-Links"). */
+/** The table of links, named by its section's heading ("Portal links", "Portal-Links"). */
 function linksTable(page) {
-  return page.getByRole('table', { name: /^Defender[ -]links$/i });
+  return page.getByRole('table', { name: /^Portal[ -]links$/i });
 }
 
 async function tableRows(page) {
+  // Without the rows an open "All portals" list adds below its tenant's row.
   return linksTable(page)
-    .locator('tbody tr')
+    .locator('tbody tr:not(.portal-row)')
     .evaluateAll((rows) => rows.map((row) => [...row.cells].slice(0, 4).map((cell) => cell.textContent)));
 }
 
@@ -323,22 +324,76 @@ async function downloadBookmarks(page, name) {
   return readFileSync(await download.path(), 'utf8');
 }
 
-const EXPECTED_BOOKMARKS = [
-  '<!DOCTYPE NETSCAPE-Bookmark-file-1>',
-  '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
-  '<TITLE>Bookmarks</TITLE>',
-  '<H1>Bookmarks</H1>',
-  '<DL><p>',
+/**
+ * The folders of the bookmarks file for PASTED: one per tenant, named by its name or its ID,
+ * names escaped; every tenant has the 11 portals that need no initial domain, Contoso (whose
+ * primary domain is its initial domain) all 14.
+ */
+const EXPECTED_FOLDERS = [
   '    <DT><H3>Tenant Switch</H3>',
-  '    <DL><p>',
-  `        <DT><A HREF="https://security.microsoft.com/?tid=${PLAIN}">${PLAIN}</A>`,
-  `        <DT><A HREF="https://security.microsoft.com/?tid=${CONTOSO}">Contoso</A>`,
-  `        <DT><A HREF="https://security.microsoft.com/?tid=${HOSTILE}">&lt;img src=x onerror=alert(1)&gt;</A>`,
-  `        <DT><A HREF="https://security.microsoft.com/?tid=${TAILSPIN}">Tailspin &amp; &quot;Co&quot;</A>`,
-  '    </DL><p>',
-  '</DL><p>',
-  '',
-].join('\n');
+  `        <DT><H3>${PLAIN}</H3>`,
+  '        <DT><H3>Contoso</H3>',
+  '        <DT><H3>&lt;img src=x onerror=alert(1)&gt;</H3>',
+  '        <DT><H3>Tailspin &amp; &quot;Co&quot;</H3>',
+];
+
+/** The `<H3>` lines of a bookmarks file, and how many links each tenant folder holds. */
+function folders(file) {
+  const lines = file.split('\n');
+  const counts = [];
+  for (const line of lines) {
+    if (line.startsWith('        <DT><H3>')) {
+      counts.push(0);
+    } else if (line.startsWith('            <DT><A HREF=')) {
+      counts[counts.length - 1] += 1;
+    }
+  }
+  return { headings: lines.filter((line) => line.includes('<H3>')), counts };
+}
+
+/** initial-domains.csv (link-builder fixtures) and its bookmarks file, written out by hand. */
+const FIXTURES = join(ROOT, 'tests', 'fixtures', 'link-builder');
+const INITIAL_DOMAINS = readFileSync(join(FIXTURES, 'initial-domains.csv'), 'utf8');
+const INITIAL_DOMAINS_BOOKMARKS = readFileSync(join(FIXTURES, 'initial-domains.bookmarks.html'), 'utf8');
+const CONTOSO_CIPP = '6f1c2b6a-0c6e-4b8e-9e0a-2c1d3e4f5a6b';
+const TAILSPIN_CIPP = 'e9a9eef0-0629-4a1b-be7c-11806cc85fc9';
+
+/**
+ * Contoso of initial-domains.csv (ID, custom primary domain contoso.com, initial domain
+ * contoso.onmicrosoft.com): every portal's link by its accessible name, written out from the
+ * sources (README), not from the core's templates.
+ */
+const CONTOSO_PORTALS = [
+  ['Microsoft Defender', `https://security.microsoft.com/?tid=${CONTOSO_CIPP}`],
+  ['Incidents', `https://security.microsoft.com/incidents?tid=${CONTOSO_CIPP}`],
+  ['Alerts', `https://security.microsoft.com/alerts?tid=${CONTOSO_CIPP}`],
+  ['Advanced hunting', `https://security.microsoft.com/v2/advanced-hunting?tid=${CONTOSO_CIPP}`],
+  ['Action center', `https://security.microsoft.com/action-center?tid=${CONTOSO_CIPP}`],
+  ['Microsoft Purview', `https://purview.microsoft.com/?tid=${CONTOSO_CIPP}`],
+  ['Microsoft Entra admin center', 'https://entra.microsoft.com/contoso.com'],
+  ['Microsoft Intune admin center', 'https://intune.microsoft.com/contoso.com'],
+  ['Azure portal', 'https://portal.azure.com/contoso.com'],
+  ['Microsoft 365 admin center', 'https://admin.cloud.microsoft/?delegatedOrg=contoso.onmicrosoft.com'],
+  [
+    'Exchange admin center',
+    'https://admin.cloud.microsoft/exchange?landingpage=homepage&form=mac_sidebar&delegatedOrg=contoso.onmicrosoft.com#',
+  ],
+  ['Microsoft Teams admin center', 'https://admin.teams.microsoft.com/?delegatedOrg=contoso.onmicrosoft.com'],
+  ['Power BI admin portal', `https://app.powerbi.com/admin-portal?ctid=${CONTOSO_CIPP}`],
+  ['Power Platform admin center', `https://admin.powerplatform.microsoft.com/account/login/${CONTOSO_CIPP}`],
+];
+const PARTNER_ONLY = ['Microsoft 365 admin center', 'Exchange admin center', 'Microsoft Teams admin center'];
+
+/** The accessible description of `locator`: the text of the elements its aria-describedby names. */
+async function description(locator) {
+  return locator.evaluate((node) =>
+    (node.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' '),
+  );
+}
 
 // ---- the user guide's Markdown renderer (markdown-it, build time) ----
 
@@ -572,13 +627,96 @@ for (const where of ['http', 'file']) {
       await context.close();
     });
 
-    test('"Download bookmarks" saves a Netscape bookmark file with escaped names', async () => {
+    test('"Download bookmarks" saves a folder of portal links per tenant, names escaped', async () => {
       const { context, page, seen } = await openPage(url());
       await page.getByRole('button', { name: 'Download bookmarks' }).click();
       await page.getByRole('alert').filter({ hasText: expected('en', 'www_bookmarksEmpty') }).waitFor();
 
+      // Exactly the hand-written file for the tenants with and without an initial domain.
+      await page.getByLabel('Tenant IDs or CSV').fill(INITIAL_DOMAINS);
+      assert.equal(await downloadBookmarks(page, 'Download bookmarks'), INITIAL_DOMAINS_BOOKMARKS);
+
       await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
-      assert.equal(await downloadBookmarks(page, 'Download bookmarks'), EXPECTED_BOOKMARKS);
+      const file = await downloadBookmarks(page, 'Download bookmarks');
+      assert.deepEqual(folders(file), { headings: EXPECTED_FOLDERS, counts: [11, 14, 11, 11] });
+      assert.ok(
+        file.includes(
+          `            <DT><A HREF="https://admin.teams.microsoft.com/?delegatedOrg=contoso.onmicrosoft.com">Microsoft Teams admin center</A>\n`,
+        ),
+        'a primary domain that is an initial domain serves as both',
+      );
+      assert.ok(file.startsWith('<!DOCTYPE NETSCAPE-Bookmark-file-1>\n') && file.endsWith('    </DL><p>\n</DL><p>\n'));
+      await assertQuiet({ context, page, seen }, url());
+      await context.close();
+    });
+
+    test('"All portals" lists the core\'s link to every portal for a tenant, by accessible name', async () => {
+      const { context, page, seen } = await openPage(url());
+      await page.getByLabel('Tenant IDs or CSV').fill(INITIAL_DOMAINS);
+      const contoso = linksTable(page).getByRole('row').filter({ hasText: CONTOSO_CIPP });
+      const button = contoso.getByRole('button', { name: 'All portals' });
+      assert.equal(await button.getAttribute('aria-expanded'), 'false');
+      assert.equal(await description(button), 'Contoso');
+      // Nothing is drawn for a closed list.
+      assert.equal(await linksTable(page).getByRole('list').count(), 0);
+
+      await button.click();
+      assert.equal(await button.getAttribute('aria-expanded'), 'true');
+      // The list is in a row of its own below Contoso's.
+      const list = linksTable(page).getByRole('list', { name: 'Portals for Contoso', exact: true });
+      assert.equal(await button.getAttribute('aria-controls'), await list.locator('..').getAttribute('id'));
+      const links = list.getByRole('link');
+      assert.deepEqual(
+        await links.evaluateAll((nodes) => nodes.map((node) => [node.textContent, node.getAttribute('href')])),
+        CONTOSO_PORTALS,
+      );
+      for (const [name, href] of CONTOSO_PORTALS) {
+        const portal = list.getByRole('link', { name, exact: true });
+        assert.equal(await portal.getAttribute('href'), href, name);
+        assert.equal(await portal.getAttribute('aria-disabled'), null, name);
+        assert.equal(
+          await description(portal),
+          PARTNER_ONLY.includes(name) ? `Contoso ${expected('en', 'www_portalPartnerOnly')}` : 'Contoso',
+          `${name}: described by the tenant, and the partner relationship where it needs one`,
+        );
+      }
+      // The Defender deep links are listed under Microsoft Defender.
+      const defender = list.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Microsoft Defender', exact: true }) });
+      assert.deepEqual(await defender.getByRole('list').getByRole('link').allTextContents(), [
+        'Incidents',
+        'Alerts',
+        'Advanced hunting',
+        'Action center',
+      ]);
+      // Without an initial domain the delegatedOrg portals are disabled links that say why.
+      const tailspin = linksTable(page).getByRole('row').filter({ hasText: TAILSPIN_CIPP });
+      await tailspin.getByRole('button', { name: 'All portals' }).focus();
+      await page.keyboard.press('Enter');
+      const tailspinList = linksTable(page).getByRole('list', { name: 'Portals for Tailspin Toys', exact: true });
+      for (const name of PARTNER_ONLY) {
+        const portal = tailspinList.getByRole('link', { name, exact: true, disabled: true });
+        assert.equal(await portal.getAttribute('href'), null, name);
+        assert.equal(
+          await description(portal),
+          `Tailspin Toys ${expected('en', 'www_portalNeedsInitialDomain')} ${expected('en', 'www_portalPartnerOnly')}`,
+        );
+        await tailspinList.getByText(expected('en', 'www_portalNeedsInitialDomain')).first().waitFor();
+      }
+      assert.equal(await tailspinList.getByRole('link', { disabled: false }).count(), 11);
+      assert.equal(
+        await tailspinList.getByRole('link', { name: 'Azure portal', exact: true }).getAttribute('href'),
+        'https://portal.azure.com/tailspin.example',
+      );
+
+      // An open list stays open while the filter redraws the table, and closes again.
+      await page.getByRole('searchbox', { name: 'Filter links' }).fill('contoso');
+      assert.equal(await list.getByRole('link').count(), 14);
+      await page.getByRole('searchbox', { name: 'Filter links' }).fill('');
+      await contoso.getByRole('button', { name: 'All portals' }).click();
+      assert.equal(await contoso.getByRole('button', { name: 'All portals' }).getAttribute('aria-expanded'), 'false');
+      assert.equal(await list.count(), 0);
+      assert.equal(await contoso.getByRole('button', { name: 'All portals' }).getAttribute('aria-controls'), null);
+      assert.deepEqual((await tableRows(page)).map((row) => row[1]), ['Contoso', 'Fabrikam', 'Tailspin Toys', 'Adatum']);
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });
@@ -662,6 +800,8 @@ for (const where of ['http', 'file']) {
       assert.equal((await tableRows(page))[0][1], 'Customer 0801');
 
       const filter = page.getByRole('searchbox', { name: 'Filter links' });
+      // The phrase first (a prefix of the name), then every word somewhere: Customer 0099 has
+      // "customer" and "099" (src/search.rs, as the core's own test of the page says).
       await filter.fill('customer 099');
       rows = await tableRows(page);
       // The ten names holding the phrase, A to Z; then, ranked below every phrase match, the one
@@ -715,7 +855,27 @@ for (const where of ['http', 'file']) {
       await page.getByLabel('Portal-URL', { exact: true }).fill('notaurl');
       await page.getByRole('alert').filter({ hasText: expected('de', 'error_PortalInvalidUrl') }).waitFor();
 
-      assert.equal(await downloadBookmarks(page, 'Lesezeichen herunterladen'), EXPECTED_BOOKMARKS);
+      // The bookmarks hold the portals by their German names; "Alle Portale" lists them.
+      const file = await downloadBookmarks(page, 'Lesezeichen herunterladen');
+      assert.deepEqual(folders(file), { headings: EXPECTED_FOLDERS, counts: [11, 14, 11, 11] });
+      assert.ok(file.includes(`<DT><A HREF="https://security.microsoft.com/incidents?tid=${CONTOSO}">Vorfälle</A>\n`));
+      assert.ok(file.includes(`<DT><A HREF="https://portal.azure.com/contoso.onmicrosoft.com">Azure-Portal</A>\n`));
+      const contoso = linksTable(page).getByRole('row').filter({ hasText: CONTOSO });
+      await contoso.getByRole('button', { name: 'Alle Portale' }).click();
+      const portals = linksTable(page).getByRole('list', { name: 'Portale für Contoso', exact: true });
+      assert.equal(
+        await portals.getByRole('link', { name: 'Microsoft Entra Admin Center', exact: true }).getAttribute('href'),
+        'https://entra.microsoft.com/contoso.onmicrosoft.com',
+      );
+      const hostile = linksTable(page).getByRole('row').filter({ hasText: HOSTILE });
+      await hostile.getByRole('button', { name: 'Alle Portale' }).click();
+      const teams = linksTable(page)
+        .getByRole('list', { name: `Portale für ${HOSTILE_NAME}`, exact: true })
+        .getByRole('link', { name: 'Microsoft Teams Admin Center', exact: true, disabled: true });
+      assert.equal(
+        await description(teams),
+        `${HOSTILE_NAME} ${expected('de', 'www_portalNeedsInitialDomain')} ${expected('de', 'www_portalPartnerOnly')}`,
+      );
 
       // Rejected rows are worded as the extension words them in German, too.
       const fixture = loadLinkBuilderFixtures().find((f) => f.name === 'name-id-lines.csv');
