@@ -39,35 +39,29 @@ async function handle(event) {
 
 async function start() {
   await ready;
-  const sync = browser.syncLimits();
-  const [local, session, dynamicRules, sessionRules, tabs, hostAccess, unlimitedStorage, origins, contentScripts] =
-    await Promise.all([
-      browser.storageGet('local', JSON.parse(startKeys())),
-      browser.storageGet('session', null),
-      browser.getRules('dynamic'),
-      browser.getRules('session'),
-      browser.queryTabs({}),
-      browser.hasHostAccess(),
-      browser.hasPermission('unlimitedStorage'),
-      browser.grantedOrigins(),
-      browser.registeredScripts(),
-    ]);
-  const input = {
-    now: Date.now(),
-    local,
-    session,
-    dynamicRules,
-    sessionRules,
-    tabs: tabs.map(tabInfo),
-    hostAccess,
-    origins,
-    contentScripts,
-    unlimitedStorage,
-    localQuotaBytes: browser.localQuotaBytes(),
-    syncLimits: sync,
-    labels: { noTenant: browser.getMessage('noTenant') },
+  // What the browser holds at this wake, read at once; each key is a field of the session's input.
+  const reads = {
+    local: browser.storageGet('local', JSON.parse(startKeys())),
+    session: browser.storageGet('session', null),
+    dynamicRules: browser.getRules('dynamic'),
+    sessionRules: browser.getRules('session'),
+    tabs: browser.queryTabs({}).then((tabs) => tabs.map(tabInfo)),
+    hostAccess: browser.hasHostAccess(),
+    origins: browser.grantedOrigins(),
+    contentScripts: browser.registeredScripts(),
+    unlimitedStorage: browser.hasPermission('unlimitedStorage'),
   };
-  engine = Engine.start(JSON.stringify(input));
+  const values = await Promise.all(Object.values(reads));
+  const input = Object.fromEntries(Object.keys(reads).map((key, index) => [key, values[index]]));
+  engine = Engine.start(
+    JSON.stringify({
+      ...input,
+      now: Date.now(),
+      localQuotaBytes: browser.localQuotaBytes(),
+      syncLimits: browser.syncLimits(),
+      labels: { noTenant: browser.getMessage('noTenant') },
+    }),
+  );
   await perform(JSON.parse(engine.initial()));
   performance.mark('tenant-switch:rules-applied');
 }
@@ -81,31 +75,16 @@ const effects = {
   storageRemove: ({ area, keys }) => browser.storageRemove(area, keys),
   read: async ({ area, keys, token }) => ({ type: 'read', token, values: await browser.storageGet(area, keys) }),
   // The browser answers this slowly at a start (about 1.8 s): never make the queue wait for it.
-  readPolicy: () => {
-    browser.getManaged().then((managed) => feed({ type: 'policyRead', managed }), log);
-  },
+  readPolicy: () => void browser.getManaged().then((managed) => feed({ type: 'policyRead', managed }), log),
   updateDynamicRules: ({ removeRuleIds, addRules }) => browser.updateRules('dynamic', { removeRuleIds, addRules }),
   updateSessionRules: ({ removeRuleIds, addRules }) => browser.updateRules('session', { removeRuleIds, addRules }),
   removeAllRules: () => Promise.all([browser.removeAllRules('dynamic'), browser.removeAllRules('session')]),
-  setBadge: ({ tabId, text: label, color, title }) =>
-    browser.setTabBadge(tabId, { text: text(label), color, title: text(title) }),
+  setBadge: ({ tabId, text: label, color, title }) => browser.setTabBadge(tabId, { text: text(label), color, title: text(title) }),
   updateTab: ({ tabId, url }) => browser.updateTab(tabId, { url }),
   createTab: ({ url, active, openerTabId }) => browser.createTab({ url, active, openerTabId }),
   sendToTab: ({ tabId, message }) => browser.sendToTab(tabId, message),
-  // The same two files the manifest declares for the Defender hosts, for an opt-in portal.
-  registerPortalScripts: ({ portal, matches }) =>
-    browser.registerScripts([
-      { id: `${portal}.tenant`, matches, js: ['content/portal-tenant.js'], runAt: 'document_start', allFrames: false },
-      {
-        id: `${portal}.open`,
-        matches,
-        js: ['content/portal-open.js'],
-        runAt: 'document_start',
-        allFrames: false,
-        world: 'MAIN',
-      },
-    ]),
-  unregisterPortalScripts: ({ portal }) => browser.unregisterScripts([`${portal}.tenant`, `${portal}.open`]),
+  registerContentScripts: ({ scripts }) => browser.registerScripts(scripts),
+  unregisterContentScripts: ({ ids }) => browser.unregisterScripts(ids),
   removeHostAccess: ({ origins }) => browser.removeHostAccess(origins),
   setTimer: ({ name, delayMs }) => {
     clearTimeout(timers.get(name));
@@ -117,10 +96,7 @@ const effects = {
   },
 };
 
-/**
- * Carries out `steps` in order; a read's values and a reported failure go back in. Only `read`
- * gives a follow-up event: every other effect resolves to nothing.
- */
+/** Carries out `steps` in order; a read's values (the only follow-up) and a reported failure go back in. */
 async function perform(steps) {
   for (const step of steps) {
     let followUp;

@@ -5,31 +5,20 @@ import { getMessage, getUILanguage } from './browser-adapter.js';
 // Generated from the core at build time (scripts/error-fields.mjs): each error's detail fields
 // in the order its message numbers its placeholders.
 import ERROR_FIELDS from './error-fields.js';
+import { errorWording } from './error-wording.js';
 
 /** The localised message `key`, with `substitutions` (any values) for its placeholders. */
 export function t(key, substitutions = []) {
   return getMessage(key, substitutions.map(String));
 }
 
-/** The localised, specific message for a core error (a JS `Error` or a plain `{name, ...}`). */
-export function errorMessage(error) {
-  const name = typeof error?.name === 'string' ? error.name : '';
-  const details = (ERROR_FIELDS[name] ?? []).map((field) => {
-    const text = formatDetail(error?.[field]);
-    // Names, aliases and tags (text as the user typed it) are isolated so that a right-to-left
-    // name or a direction character in it cannot reorder the sentence around it.
-    return /name$|^alias$|^tag$/i.test(field) ? `\u2068${text}\u2069` : text;
-  });
-  const specific = name && getMessage(`error_${name}`, details);
-  return specific || t('error_Unknown', [error?.message ?? name ?? String(error)]);
-}
+const wording = errorWording({ t, formatNumber, fields: ERROR_FIELDS });
 
-function formatDetail(value) {
-  if (typeof value === 'number') return formatNumber(value);
-  // A nested core error (for example the TenantId* error inside PortalInvalidTenant).
-  if (typeof value?.name === 'string') return errorMessage(value);
-  return value === undefined || value === null ? '' : String(value);
-}
+/** The localised, specific message for a core error (a JS `Error` or a plain `{name, ...}`). */
+export const errorMessage = wording.errorText;
+
+/** errorMessage for the import's errors, with the column and the earlier row worded. */
+export const importErrorMessage = wording.importErrorText;
 
 /** The language of the strings shown, as a BCP 47 tag (from the locale that supplied them). */
 export function uiLanguage() {

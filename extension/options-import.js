@@ -4,7 +4,7 @@
 // (`importTenants`) and draws the answers. A restore that would remove tenants is confirmed
 // here, in the page, before anything changes (the background answers `confirmRestore` first).
 
-import { errorMessage, formatNumber, t, uiLanguage } from './i18n.js';
+import { errorMessage, formatNumber, importErrorMessage, t, uiLanguage } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const element = (tag, properties = {}, ...children) => {
@@ -16,14 +16,6 @@ const isolate = (text) => `\u2068${text}\u2069`;
 const formatDate = (ms) =>
   new Intl.DateTimeFormat(uiLanguage(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 
-const COLUMN_LABELS = {
-  name: 'tenantNameLabel',
-  id: 'tenantIdLabel',
-  domain: 'domainLabel',
-  initialDomain: 'importColumnInitialDomain',
-  tags: 'importColumnTags',
-  aliases: 'importColumnAliases',
-};
 /** The `show` filters, in the order the select lists them. */
 const SHOWS = ['changes', 'new', 'changed', 'renamed', 'domainChanged', 'tagsChanged', 'unchanged', 'rejected', 'removed', 'all'];
 const FILTER_COUNTS = {
@@ -48,28 +40,6 @@ let shown = null;
 let asked = 0;
 /** The restore the page asks about: the background's `confirmRestore`. */
 let question = null;
-
-/**
- * errorMessage for import errors: the core names a column by key and an earlier row by line or
- * entry; the page words them in the UI's language before the message is filled.
- */
-export function importErrorMessage(error) {
-  const details = { ...error };
-  const column = (key) => (COLUMN_LABELS[key] ? t(COLUMN_LABELS[key]) : String(key));
-  if (details.name === 'ImportMissingColumn') {
-    details.column = column(error.column);
-    details.found = (error.found ?? []).join(', ');
-  }
-  if (details.name === 'ImportRowWrongType') details.field = column(error.field);
-  if (['ImportRowDuplicateId', 'ImportRowNameTaken', 'ImportRowAliasTaken'].includes(details.name)) {
-    const inFile = details.name !== 'ImportRowDuplicateId';
-    const phrase = (key, n) => (inFile ? t('importInFile', [t(key, [formatNumber(n)])]) : t(key, [formatNumber(n)]));
-    details.firstLine = typeof error.firstLine === 'number' ? phrase('importFirstLine', error.firstLine) : '';
-    details.firstEntry = typeof error.firstEntry === 'number' ? phrase('importFirstEntry', error.firstEntry) : '';
-    if (inFile && !details.firstLine && !details.firstEntry) details.firstLine = t('importInList');
-  }
-  return errorMessage(details);
-}
 
 function base64(bytes) {
   if (typeof bytes.toBase64 === 'function') return bytes.toBase64();

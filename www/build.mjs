@@ -34,6 +34,9 @@ const SHARED_KEYS = [
   'tenantNameLabel',
   'tenantIdLabel',
   'domainLabel',
+  'importColumnInitialDomain',
+  'importColumnTags',
+  'importColumnAliases',
 ];
 
 function fail(text) {
@@ -106,6 +109,19 @@ async function loadErrorDetails() {
   return (await import(pathToFileURL(path).href)).default;
 }
 
+/**
+ * extension/error-wording.js, the extension's wording of core errors, as a classic script: its
+ * body in a function that gives the page the one global `errorWording`.
+ */
+function loadWording() {
+  const source = read(join(ROOT, 'extension', 'error-wording.js'));
+  if (/^\s*import\b/m.test(source)) {
+    fail('extension/error-wording.js imports a module; the page can inline only a file without imports');
+  }
+  const body = source.replace(/^export (const|function) /gm, '$1 ');
+  return `const errorWording = (() => {\n${body}\nreturn errorWording;\n})();`;
+}
+
 /** The user guide's Markdown: the README's marked section, so the README and the page never drift. */
 function loadGuide() {
   const text = read(join(ROOT, 'README.md'));
@@ -145,11 +161,13 @@ async function build() {
   const messages = loadMessages();
   const guide = loadGuide();
   const page = read(join(WWW, 'link-builder.js'));
+  const wording = loadWording();
   const style = read(join(WWW, 'style.css'));
 
   const script = [
     glue,
     `const WWW_DATA = ${scriptJson({ wasm: wasm.toString('base64'), messages, errorDetails: await loadErrorDetails() })};`,
+    wording,
     page,
   ].join('\n');
   if (/<\/script|<!--/i.test(script)) {

@@ -4,14 +4,15 @@
 // A classic script (module scripts and fetch do not work from file://). www/build.mjs inlines it
 // after the wasm-bindgen `no-modules` glue, which defines the global `wasm_bindgen`, and after
 // `WWW_DATA` = { wasm: <base64 of the .wasm>, messages: { en, de } (from _locales),
-// errorDetails: { <error name>: [detail, ...] } (the extension's table in extension/i18n.js) }.
+// errorDetails: { <error name>: [detail, ...] } (generated from the core, as the extension's) },
+// and after `errorWording` (extension/error-wording.js).
 // Every decision is the core's (src/wasm_www.rs): how the text is read, which rows are rejected
 // and why, which tenants a filter finds and in what order, what a page holds, each tenant's
 // portal links and which of them it lacks an identifier for, the bookmark file. The page only
 // words them (portal names are the _locales messages `portal_<id>`). Data is only ever set as
 // text.
 
-/* global wasm_bindgen, WWW_DATA */
+/* global wasm_bindgen, WWW_DATA, errorWording */
 
 (function linkBuilder() {
   'use strict';
@@ -52,70 +53,13 @@
   const numberFormat = new Intl.NumberFormat(lang);
   const formatNumber = (n) => numberFormat.format(n);
 
-  function formatDetail(value) {
-    if (typeof value === 'number') {
-      return formatNumber(value);
-    }
-    // A nested core error, such as the TenantId* error inside PortalInvalidTenant.
-    if (typeof value?.name === 'string') {
-      return errorText(value);
-    }
-    return value === undefined || value === null ? '' : String(value);
-  }
-
-  /**
-   * The user's words for an error from the core (a JS Error or a plain `{name, ...}`), worded as
-   * the extension words it (extension/i18n.js `errorMessage`): `error_<name>` with the details
-   * that `WWW_DATA.errorDetails` lists for that name as `$1`, `$2`, ..., names isolated so that
-   * a right-to-left name cannot reorder the sentence.
-   */
-  function errorText(error) {
-    const name = typeof error?.name === 'string' ? error.name : '';
-    if (/^\w+$/.test(name) && entryFor(`error_${name}`)) {
-      const fields = WWW_DATA.errorDetails[name] ?? [];
-      return message(
-        `error_${name}`,
-        fields.map((field) => {
-          const text = formatDetail(error[field]);
-          return /name$/i.test(field) ? `\u2068${text}\u2069` : text;
-        }),
-      );
-    }
-    const text = error?.message || name || String(error);
-    return entryFor('error_Unknown') ? message('error_Unknown', [text]) : message('www_unexpectedError', [text]);
-  }
-
-  const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
-
-  /**
-   * errorText for import errors, filled in as the options page fills them in
-   * (extension/options.js `importErrorMessage`): the core names a column by key and an earlier
-   * row by line or entry; the messages take the localised column label and position.
-   */
-  function importErrorText(error) {
-    const details = { ...error, name: error?.name, message: error?.message };
-    const column = (key) => (COLUMN_LABELS[key] ? message(COLUMN_LABELS[key]) : String(key));
-    if (details.name === 'ImportMissingColumn') {
-      details.column = column(error.column);
-      details.found = (error.found ?? []).join(', ');
-    }
-    if (details.name === 'ImportRowWrongType') {
-      details.field = column(error.field);
-    }
-    // Where the first row with that ID, name or alias is: "line 4" (of this file), or already
-    // in the list; the same words as the extension's import preview.
-    if (['ImportRowDuplicateId', 'ImportRowNameTaken', 'ImportRowAliasTaken'].includes(details.name)) {
-      const inFile = details.name !== 'ImportRowDuplicateId';
-      const phrase = (key, n) => {
-        const where = message(key, [formatNumber(n)]);
-        return inFile ? message('importInFile', [where]) : where;
-      };
-      details.firstLine = typeof error.firstLine === 'number' ? phrase('importFirstLine', error.firstLine) : '';
-      details.firstEntry = typeof error.firstEntry === 'number' ? phrase('importFirstEntry', error.firstEntry) : '';
-      if (inFile && !details.firstLine && !details.firstEntry) details.firstLine = message('importInList');
-    }
-    return errorText(details);
-  }
+  // The extension's own wording of core errors (extension/error-wording.js, inlined before this
+  // script by www/build.mjs): every error reads the same here as in the options page.
+  const { errorText, importErrorText } = errorWording({
+    t: message,
+    formatNumber,
+    fields: WWW_DATA.errorDetails,
+  });
 
   function localise() {
     document.documentElement.lang = lang;

@@ -85,15 +85,11 @@ pub enum Effect {
         #[serde(skip_serializing_if = "Option::is_none")]
         opener_tab_id: Option<i64>,
     },
-    /// `scripting.registerContentScripts`: the portal content scripts (the same files as the
-    /// manifest's) for an opt-in portal, on `matches`, with IDs `<portal>.tenant` and
-    /// `<portal>.open`.
-    RegisterPortalScripts {
-        portal: String,
-        matches: Vec<String>,
-    },
-    /// `scripting.unregisterContentScripts` for the IDs of [`Effect::RegisterPortalScripts`].
-    UnregisterPortalScripts { portal: String },
+    /// `scripting.registerContentScripts(scripts)`: the portal content scripts of an opt-in
+    /// portal ([`portal_scripts`]).
+    RegisterContentScripts { scripts: Vec<ContentScript> },
+    /// `scripting.unregisterContentScripts({ids})`.
+    UnregisterContentScripts { ids: Vec<String> },
     /// `permissions.remove({origins})`: gives up the host access of a portal the analyst
     /// turned off.
     RemoveHostAccess { origins: Vec<String> },
@@ -156,5 +152,91 @@ impl Effect {
             effect: self,
             report: Some(report),
         }
+    }
+}
+
+/// One dynamically registered content script, as `scripting.registerContentScripts` takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentScript {
+    /// `<portal>.tenant` or `<portal>.open`: the portal is what a worker start reads back.
+    pub id: String,
+    /// The portal's origins.
+    pub matches: Vec<String>,
+    /// The script file, the same the manifest declares for the Defender hosts.
+    pub js: [&'static str; 1],
+    /// Always `document_start`: the title and the `tid` are known before the portal's scripts run.
+    pub run_at: &'static str,
+    /// Always `false`: the portal's frames are not the tab.
+    pub all_frames: bool,
+    /// `MAIN` for the script that must see the portal's own `window.open`; the isolated world
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub world: Option<&'static str>,
+}
+
+/// The two content scripts of the manifest's Defender entry, for `portal` on `matches`: the
+/// tenant on the page (isolated world) and the opener that keeps new windows in the tab's
+/// tenant (page world).
+pub fn portal_scripts(portal: &str, matches: &[String]) -> Vec<ContentScript> {
+    let script = |suffix: &str, file: &'static str, world: Option<&'static str>| ContentScript {
+        id: format!("{portal}.{suffix}"),
+        matches: matches.to_vec(),
+        js: [file],
+        run_at: "document_start",
+        all_frames: false,
+        world,
+    };
+    vec![
+        script("tenant", "content/portal-tenant.js", None),
+        script("open", "content/portal-open.js", Some("MAIN")),
+    ]
+}
+
+/// The IDs [`portal_scripts`] gives `portal`'s scripts.
+pub fn portal_script_ids(portal: &str) -> Vec<String> {
+    vec![format!("{portal}.tenant"), format!("{portal}.open")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An opt-in portal gets exactly the scripts the manifest declares for the Defender hosts,
+    /// in the same order, with the same timing and world (the manifest's keys are snake_case,
+    /// `scripting.registerContentScripts` takes camelCase).
+    #[test]
+    fn portal_scripts_are_the_manifests_defender_scripts() {
+        let manifest: Value =
+            serde_json::from_str(include_str!("../../extension/manifest.json")).unwrap_or_default();
+        let declared: Vec<Value> = manifest["content_scripts"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|entry| {
+                        json!({"js": entry["js"], "runAt": entry["run_at"],
+                            "allFrames": entry["all_frames"], "world": entry.get("world")})
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let registered: Vec<Value> = portal_scripts("purview", &["https://p.example/*".into()])
+            .iter()
+            .map(|script| {
+                json!({"js": script.js, "runAt": script.run_at,
+                    "allFrames": script.all_frames, "world": script.world})
+            })
+            .collect();
+        assert_eq!(declared.len(), 2);
+        assert_eq!(registered, declared);
+        assert_eq!(
+            portal_scripts("purview", &[])
+                .into_iter()
+                .map(|script| script.id)
+                .collect::<Vec<_>>(),
+            portal_script_ids("purview")
+        );
     }
 }

@@ -714,15 +714,14 @@ impl Session {
             .unwrap_or_default();
         let registered = self.core.portal_scripts.clone().unwrap_or_default();
         for portal in registered.difference(&wanted) {
-            out.push(Effect::UnregisterPortalScripts {
-                portal: portal.clone(),
+            out.push(Effect::UnregisterContentScripts {
+                ids: effect::portal_script_ids(portal),
             });
         }
         for portal in wanted.difference(&registered) {
             if let Some(row) = crate::portals::find(portal) {
-                out.push(Effect::RegisterPortalScripts {
-                    portal: portal.clone(),
-                    matches: crate::portals::origins(row),
+                out.push(Effect::RegisterContentScripts {
+                    scripts: effect::portal_scripts(portal, &crate::portals::origins(row)),
                 });
             }
         }

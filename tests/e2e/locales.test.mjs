@@ -137,14 +137,16 @@ const INDIRECT_KEYS = {
       'colour_blue', 'colour_teal', 'colour_green', 'colour_olive', 'colour_orange', 'colour_red',
       'colour_rose', 'colour_magenta', 'colour_purple', 'colour_indigo', 'colour_slate', 'colour_brown',
     ],
-    'COLUMN_LABELS[key]': ['tenantNameLabel', 'tenantIdLabel', 'domainLabel'],
+  },
+  'error-wording.js': {
+    '`error_${name}`': [],
+    'COLUMN_LABELS[key]': ['tenantNameLabel', 'tenantIdLabel', 'domainLabel', 'importColumnInitialDomain', 'importColumnTags', 'importColumnAliases'],
     // phrase('importFirstLine' | 'importFirstEntry', n)
     key: ['importFirstLine', 'importFirstEntry'],
   },
   'options-import.js': {
-    'COLUMN_LABELS[key]': ['tenantNameLabel', 'tenantIdLabel', 'domainLabel', 'importColumnInitialDomain', 'importColumnTags', 'importColumnAliases'],
-    // phrase('importFirstLine' | 'importFirstEntry', n), and detail()'s literal labels.
-    key: ['importFirstLine', 'importFirstEntry', 'importDetailAliases', 'importDetailDomain', 'importDetailInitialDomain', 'importDetailTags'],
+    // detail()'s literal labels.
+    key: ['importDetailAliases', 'importDetailDomain', 'importDetailInitialDomain', 'importDetailTags'],
     removalKey: ['importCountsRemoval', 'importCountsRemoved'],
     // The changes, statuses and filters of the preview rows (src/session/importing.rs).
     '`importChange_${c}`': ['importChange_name', 'importChange_domain', 'importChange_initialDomain', 'importChange_tags', 'importChange_aliases'],
@@ -167,7 +169,6 @@ const INDIRECT_KEYS = {
   // The generic functions themselves: their callers are checked instead.
   'i18n.js': {
     key: [],
-    '`error_${name}`': [],
     'element.dataset.i18n': [],
     'element.dataset[data]': [],
   },

@@ -81,9 +81,9 @@ const { errorMessage } = await import(pathToFileURL(BUILT_I18N).href);
 const COLUMN_LABELS = { name: 'tenantNameLabel', id: 'tenantIdLabel', domain: 'domainLabel' };
 
 /**
- * A rejected row's or unreadable file's error as the options page words it: its
- * `importErrorMessage` (extension/options.js) fills in the column label and the earlier row, then
- * calls errorMessage.
+ * A rejected row's or unreadable file's error as the options page words it, written out here
+ * from the messages themselves: the column label and the earlier row filled in, then the
+ * error's own message (errorMessage).
  */
 function importWords(lang, error) {
   wordingLanguage = lang;
