@@ -312,7 +312,19 @@
         row.append(element('td', tenant.name ?? '', { id: nameId, class: 'name' }));
         row.append(element('td', tenant.id, { id: idId, class: 'id' }));
         const linkCell = element('td', null, { class: 'link' });
-        const anchor = element('a', tenant.link, { href: tenant.link, rel: 'noreferrer' });
+        const anchor = element('a', null, { href: tenant.link, rel: 'noreferrer' });
+        // The address may break before its query ("?tid=…") and nowhere else, so that the
+        // table fits the page with its last column in view.
+        const query = tenant.link.indexOf('?');
+        if (query > 0) {
+          anchor.append(
+            element('span', tenant.link.slice(0, query)),
+            document.createElement('wbr'),
+            element('span', tenant.link.slice(query)),
+          );
+        } else {
+          anchor.textContent = tenant.link;
+        }
         linkCell.append(anchor);
         row.append(linkCell);
         const buttonCell = element('td', null);

@@ -776,6 +776,13 @@ for (const where of ['http', 'file']) {
       assert.equal(rows.length, 100);
       assert.deepEqual(rows[0].slice(0, 2), ['1', 'Customer 0001']);
       assert.deepEqual(rows[99].slice(0, 2), ['100', 'Customer 0100']);
+      // At the browser's default 1,280 px the table fits the page: "All portals" is in view
+      // without scrolling sideways (a link breaks before its "?tid=").
+      const sideways = await page.evaluate(() => {
+        const scroller = document.querySelector('.table-scroll');
+        return scroller.scrollWidth - scroller.clientWidth;
+      });
+      assert.equal(sideways, 0, 'the links table is wider than the page');
       const status = page.locator('#page-status');
       assert.equal(await status.textContent(), expected('en', 'www_pageStatus', ['1', '100', '1,000']));
       const pages = page.getByRole('navigation', { name: 'Pages of links' });
