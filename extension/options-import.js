@@ -275,7 +275,9 @@ export function drawTransferState(next) {
     ? t('restoreNone')
     : newest.count === 0
       ? t('restoreAvailableEmpty', [formatDate(newest.savedAt), reason])
-      : t('restoreAvailable', [formatDate(newest.savedAt), reason, formatNumber(newest.count)]);
+      : newest.count === 1
+        ? t('restoreAvailableOne', [formatDate(newest.savedAt), reason])
+        : t('restoreAvailable', [formatDate(newest.savedAt), reason, formatNumber(newest.count)]);
   if (question && newest?.id !== question.id) closeQuestion();
 }
 
@@ -289,12 +291,20 @@ function ask(confirmRestore) {
   const { removing } = confirmRestore;
   const names = removing.tenants.map((tenant) => isolate(tenant.name)).join(', ');
   const more = removing.total - removing.tenants.length;
-  $('restore-confirm-text').textContent = t('restoreConfirmText', [
-    formatDate(confirmRestore.savedAt),
-    formatNumber(confirmRestore.count),
-    formatNumber(removing.total),
-    more > 0 ? t('restoreConfirmMore', [names, formatNumber(more)]) : names,
-  ]);
+  const date = formatDate(confirmRestore.savedAt);
+  const listed = more > 0 ? t('restoreConfirmMore', [names, formatNumber(more)]) : names;
+  const removes =
+    removing.total === 1
+      ? t('restoreConfirmTextOne', [date, listed])
+      : t('restoreConfirmText', [date, formatNumber(removing.total), listed]);
+  const { count } = confirmRestore;
+  const holds =
+    count === 0
+      ? t('restoreConfirmHoldsNone')
+      : count === 1
+        ? t('restoreConfirmHoldsOne')
+        : t('restoreConfirmHolds', [formatNumber(count)]);
+  $('restore-confirm-text').textContent = `${removes} ${holds}`;
   $('restore-confirm-button').textContent =
     removing.total === 1 ? t('restoreConfirmButtonOne') : t('restoreConfirmButton', [formatNumber(removing.total)]);
   $('restore-confirm').hidden = false;
@@ -310,7 +320,9 @@ async function restore({ confirm = false } = {}) {
     const answer = await host.request({ what: 'restoreBackup', id, confirm });
     if (answer.confirmRestore) return ask(answer.confirmRestore);
     closeQuestion();
-    $('transfer-status').textContent = t('listRestored', [formatDate(answer.restored.savedAt), formatNumber(answer.restored.count)]);
+    const { savedAt, count } = answer.restored;
+    $('transfer-status').textContent =
+      count === 1 ? t('listRestoredOne', [formatDate(savedAt)]) : t('listRestored', [formatDate(savedAt), formatNumber(count)]);
     await host.refreshList();
   } catch (problem) {
     closeQuestion();

@@ -40,6 +40,12 @@ async function request(message) {
   return answer;
 }
 
+/** "12 tenants", "1 tenant", "12 tenants, 2 of them managed by your organisation". */
+function listSummary(count, managed) {
+  if (managed === 0) return count === 1 ? t('listSummaryOne') : t('listSummaryUser', [formatNumber(count)]);
+  return count === 1 ? t('listSummaryOneManaged') : t('listSummary', [formatNumber(count), formatNumber(managed)]);
+}
+
 function handle(handler) {
   return (event) => {
     Promise.resolve(handler(event)).catch((problem) => say(errorMessage(problem)));
@@ -93,9 +99,7 @@ function drawState(next) {
   rewrite.checked = state.automaticRewrite;
   rewrite.disabled = !state.usable || state.automaticRewriteForced;
   addForm.querySelector('button[type="submit"]').disabled = !state.usable || adding;
-  $('list-summary').textContent = state.usable
-    ? t('listSummary', [formatNumber(state.tenantCount), formatNumber(state.managedCount)])
-    : '';
+  $('list-summary').textContent = state.usable ? listSummary(state.tenantCount, state.managedCount) : '';
   drawTransferState(state);
   drawSync();
 }
@@ -177,7 +181,8 @@ function drawSync() {
     : sync.lastError
       ? t('syncRetrying', [errorMessage(sync.lastError)])
       : '';
-  $('sync-status').textContent = sync.held.length ? t('syncHeld', [formatNumber(sync.held.length)]) : '';
+  const held = sync.held.length;
+  $('sync-status').textContent = held === 1 ? t('syncHeldOne') : held ? t('syncHeld', [formatNumber(held)]) : '';
 }
 
 // --- the list -------------------------------------------------------------------------------

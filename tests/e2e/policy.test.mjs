@@ -132,6 +132,7 @@ describe('enterprise policy (Chromium managed policy file)', () => {
     }
     assert.equal(await row('My Contoso').count(), 0, 'the shadowed entry is hidden');
     assert.equal(await row('Fabrikam').getByRole('button', { name: message('edit') }).count(), 1);
+    assert.equal(await page.locator('#list-summary').textContent(), '3 tenants, 2 of them managed by your organisation');
     const note = page.getByRole('note');
     await note.getByText(message('policyInForce'), { exact: true }).waitFor();
     assert.equal(await note.locator('li').count(), 4, 'the policy in force and three ignored entries');
