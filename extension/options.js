@@ -40,6 +40,11 @@ async function request(message) {
   return answer;
 }
 
+/** A domain as text with a line-break opportunity after each dot, so a long one wraps there. */
+function breakAfterDots(domain) {
+  return domain.split(/(?<=\.)/).flatMap((part, index) => (index ? [document.createElement('wbr'), part] : [part]));
+}
+
 /** "12 tenants", "1 tenant", "12 tenants, 2 of them managed by your organisation". */
 function listSummary(count, managed) {
   if (managed === 0) return count === 1 ? t('listSummaryOne') : t('listSummaryUser', [formatNumber(count)]);
@@ -331,7 +336,7 @@ function tenantRow(row) {
     element('td', {}, colourChoice(row, nameId)),
     element('td', { className: 'favourite' }, favouriteChoice(row, nameId)),
     name,
-    element('td', {}, element('bdi', { className: 'domain', textContent: row.domain ?? '' })),
+    element('td', {}, element('bdi', { className: 'domain' }, ...breakAfterDots(row.domain ?? ''))),
     element('td', {}, element('code', { className: 'id', textContent: row.id })),
     actions,
   );

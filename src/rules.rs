@@ -216,6 +216,9 @@ pub const MAX_HOSTS: usize = PORTAL_HOSTS.len() + OPT_IN_HOSTS.len();
 pub const IDS_PER_GROUP: u32 = (MAX_HOSTS * SCHEMES.len()) as u32;
 /// The most tab groups the session rules may hold (the browser allows 5,000 session rules).
 pub const MAX_TAB_GROUPS: usize = 600;
+/// The session rule that blocks portal navigations without a `tid` in the tabs of groups past
+/// [`MAX_TAB_GROUPS`]: below the first group's IDs, above every dynamic rule's.
+pub const OVERFLOW_RULE_ID: u32 = TAB_FIRST_ID - 1;
 /// The schemes of portal URLs, one redirect rule each per host.
 const SCHEMES: [&str; 2] = ["https", "http"];
 
@@ -294,8 +297,10 @@ pub fn default_rules(default: Option<TenantId>, scope: &Scope) -> Vec<Rule> {
 
 /// The session rules for tabs grouped by what they get, in the order given: each tenant group
 /// takes [`IDS_PER_GROUP`] IDs from [`TAB_FIRST_ID`] on (a home group uses the first of its
-/// IDs), so the same groups always give the same rules. Groups past [`MAX_TAB_GROUPS`] get no
-/// rule (their tabs fall back to the default tenant's rules); the session keeps below that.
+/// IDs), so the same groups always give the same rules. The tabs of groups past
+/// [`MAX_TAB_GROUPS`] (600 different tenants open at once) get one rule, [`OVERFLOW_RULE_ID`],
+/// that blocks their portal navigations without a `tid`: they fail closed instead of going to
+/// the tenant for new tabs. A link with its own `tid` still opens (the allow rule is above).
 ///
 /// # Examples
 /// ```
@@ -329,6 +334,28 @@ pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)], scope: &Scope) -> Vec<Rule> {
                 rules.extend(redirects(first, TAB_PRIORITY, *tenant, Some(tabs), scope));
             }
         }
+    }
+    let overflow: Vec<i64> = groups
+        .iter()
+        .skip(MAX_TAB_GROUPS)
+        .flat_map(|(_, tabs)| tabs.iter().copied())
+        .collect();
+    if !overflow.is_empty() {
+        rules.push(Rule {
+            id: OVERFLOW_RULE_ID,
+            priority: TAB_PRIORITY,
+            action: RuleAction {
+                kind: RuleActionType::Block,
+                redirect: None,
+            },
+            condition: RuleCondition {
+                request_domains: Some(hosts(scope)),
+                resource_types: Some(vec![ResourceType::MainFrame]),
+                request_methods: Some(vec!["get".to_owned()]),
+                tab_ids: Some(overflow),
+                ..RuleCondition::default()
+            },
+        });
     }
     rules
 }
@@ -496,10 +523,11 @@ mod tests {
             })
             .collect();
         let session = tab_rules(&groups, &Scope::defender());
-        assert_eq!(session.len(), MAX_TAB_GROUPS * 6);
+        // Six redirects per group, and the one rule for the tabs of the five groups past it.
+        assert_eq!(session.len(), MAX_TAB_GROUPS * 6 + 1);
         let purview = Scope::with_portals(["purview"]);
         let widest = tab_rules(&groups, &purview);
-        assert_eq!(widest.len(), MAX_TAB_GROUPS * IDS_PER_GROUP as usize);
+        assert_eq!(widest.len(), MAX_TAB_GROUPS * IDS_PER_GROUP as usize + 1);
         assert!(
             widest.len() <= 5000,
             "the browser allows 5,000 session rules"
@@ -530,5 +558,49 @@ mod tests {
         installed["condition"]["domainType"] = json!("thirdParty");
         let read: Rule = serde_json::from_value(installed).unwrap();
         assert_eq!(read, rules[0]);
+    }
+
+    /// 600 different tenants open in tabs at once is the most the session rules can hold; a
+    /// tab of a further tenant must not go to the tenant for new tabs: its navigations without
+    /// a `tid` are blocked, GET only (a sign-in form post is not touched), on the scope's hosts.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn tabs_of_groups_past_the_limit_are_blocked_not_sent_to_the_default() {
+        let mut groups: Vec<(TabGroup, Vec<i64>)> = (0..MAX_TAB_GROUPS)
+            .map(|n| {
+                let tenant = id(&format!("00000000-0000-4000-8000-{n:012x}"));
+                (TabGroup::Tenant(tenant), vec![n as i64 + 1])
+            })
+            .collect();
+        assert!(tab_rules(&groups, &Scope::defender())
+            .iter()
+            .all(|rule| rule.id != OVERFLOW_RULE_ID));
+        groups.push((TabGroup::Tenant(id(CONTOSO)), vec![7001, 7002]));
+        groups.push((TabGroup::Home, vec![7003]));
+        let rules = tab_rules(&groups, &Scope::defender());
+        let overflow: Vec<&Rule> = rules
+            .iter()
+            .filter(|rule| rule.id == OVERFLOW_RULE_ID)
+            .collect();
+        assert_eq!(
+            serde_json::to_value(overflow).unwrap(),
+            json!([{
+                "id": 999,
+                "priority": 2,
+                "action": {"type": "block"},
+                "condition": {
+                    "requestDomains": ["securitycenter.windows.com", "securitycenter.microsoft.com", "security.microsoft.com"],
+                    "resourceTypes": ["main_frame"],
+                    "requestMethods": ["get"],
+                    "tabIds": [7001, 7002, 7003]
+                }
+            }])
+        );
+        assert!(!rules.iter().any(|rule| rule.id != OVERFLOW_RULE_ID
+            && rule
+                .condition
+                .tab_ids
+                .as_ref()
+                .is_some_and(|tabs| tabs.contains(&7001))));
     }
 }
