@@ -323,12 +323,7 @@ pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)], scope: &Scope) -> Vec<Rule> {
                     kind: RuleActionType::Allow,
                     redirect: None,
                 },
-                condition: RuleCondition {
-                    request_domains: Some(hosts(scope)),
-                    resource_types: Some(vec![ResourceType::MainFrame]),
-                    tab_ids: Some(tabs.clone()),
-                    ..RuleCondition::default()
-                },
+                condition: tab_pages(scope, tabs.clone()),
             }),
             TabGroup::Tenant(tenant) => {
                 rules.extend(redirects(first, TAB_PRIORITY, *tenant, Some(tabs), scope));
@@ -349,15 +344,22 @@ pub fn tab_rules(groups: &[(TabGroup, Vec<i64>)], scope: &Scope) -> Vec<Rule> {
                 redirect: None,
             },
             condition: RuleCondition {
-                request_domains: Some(hosts(scope)),
-                resource_types: Some(vec![ResourceType::MainFrame]),
                 request_methods: Some(vec!["get".to_owned()]),
-                tab_ids: Some(overflow),
-                ..RuleCondition::default()
+                ..tab_pages(scope, overflow)
             },
         });
     }
     rules
+}
+
+/// Top-level pages on the hosts of `scope` in the tabs `tabs`.
+fn tab_pages(scope: &Scope, tabs: Vec<i64>) -> RuleCondition {
+    RuleCondition {
+        request_domains: Some(hosts(scope)),
+        resource_types: Some(vec![ResourceType::MainFrame]),
+        tab_ids: Some(tabs),
+        ..RuleCondition::default()
+    }
 }
 
 /// Per host of `scope` and scheme a redirect adding `tid=<tenant>` (and `https:`), IDs from
