@@ -148,6 +148,8 @@ pub struct SearchResult {
 struct Item<'a> {
     name: &'a str,
     domain: Option<&'a str>,
+    /// The initial domain (`<name>.onmicrosoft.com`), found as the domain is.
+    initial_domain: Option<&'a str>,
     id: Option<TenantId>,
     /// The tenant's short label, found when typed exactly.
     label: Option<&'a str>,
@@ -162,6 +164,7 @@ impl<'a> Item<'a> {
         Self {
             name: tenant.name(),
             domain: tenant.domain(),
+            initial_domain: tenant.initial_domain(),
             id: Some(tenant.id()),
             label,
             aliases: tenant.aliases(),
@@ -234,7 +237,8 @@ pub struct TenantIndex {
     name_starts: Vec<usize>,
     /// Offsets in `names` where a word other than a name's first starts, increasing.
     word_starts: Vec<usize>,
-    /// The folded primary domains in entry order (empty when unknown), each followed by
+    /// The folded primary domains in entry order (empty when unknown), each followed by the
+    /// initial domain after [`SPELLING_BREAK`] where the tenant has another one, then by
     /// [`SEPARATOR`].
     domains: String,
     /// Where each entry's domain starts in `domains`, then `domains.len()`.
@@ -277,21 +281,26 @@ impl TenantIndex {
         )
     }
 
-    /// Prepares `(name, domain, id)` entries that are not [`Tenant`]s, such as the link
-    /// builder's pasted tenant IDs, whose name may be missing (pass `""`: such an entry is found
-    /// by its domain or ID only, and sorts before named ones). Results refer to positions in the
-    /// order given.
+    /// Prepares `(name, domain, initial domain, id)` entries that are not [`Tenant`]s, such as
+    /// the link builder's pasted tenant IDs, whose name may be missing (pass `""`: such an entry
+    /// is found by its domains or ID only, and sorts before named ones). Results refer to
+    /// positions in the order given.
     pub fn from_entries<'a>(
-        entries: impl IntoIterator<Item = (&'a str, Option<&'a str>, TenantId)>,
+        entries: impl IntoIterator<Item = (&'a str, Option<&'a str>, Option<&'a str>, TenantId)>,
     ) -> Self {
-        Self::from_items(entries.into_iter().map(|(name, domain, id)| Item {
-            name,
-            domain,
-            id: Some(id),
-            label: None,
-            aliases: &[],
-            tags: &[],
-        }))
+        Self::from_items(
+            entries
+                .into_iter()
+                .map(|(name, domain, initial_domain, id)| Item {
+                    name,
+                    domain,
+                    initial_domain,
+                    id: Some(id),
+                    label: None,
+                    aliases: &[],
+                    tags: &[],
+                }),
+        )
     }
 
     fn from_items<'a>(items: impl Iterator<Item = Item<'a>>) -> Self {
@@ -358,6 +367,15 @@ impl TenantIndex {
             index.domain_starts.push(index.domains.len());
             if let Some(domain) = item.domain {
                 fold_into(domain, &mut index.domains);
+            }
+            // The initial domain after the primary one: a match in it ranks as one inside a
+            // domain (tier 4), and no query crosses the break between the two.
+            if let Some(initial) = item
+                .initial_domain
+                .filter(|&initial| Some(initial) != item.domain)
+            {
+                index.domains.push(SPELLING_BREAK);
+                fold_into(initial, &mut index.domains);
             }
             index.domains.push(SEPARATOR);
             index.ids.push(item.id.map(hex));
@@ -759,6 +777,7 @@ impl TenantPicker {
         let no_tenant = Item {
             name: no_tenant_label,
             domain: None,
+            initial_domain: None,
             id: None,
             label: None,
             aliases: &[],
@@ -972,6 +991,43 @@ mod tests {
         ] {
             assert_eq!(fold(input), folded, "{input:?}");
         }
+    }
+
+    /// Analysts know many customers by their `<name>.onmicrosoft.com` domain: it finds the
+    /// tenant as a match inside a domain does, below names and primary domains that start with
+    /// the query, and no query runs from the primary domain into the initial one.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn the_initial_domain_finds_its_tenant() {
+        let tenants = [
+            tenant(
+                "Contoso",
+                "11111111-0000-4000-8000-000000000001",
+                Some("contoso.com"),
+            )
+            .with_initial_domain(Some("contosoltd.onmicrosoft.com"))
+            .unwrap(),
+            tenant(
+                "Contosoltd Partners",
+                "22222222-0000-4000-8000-000000000002",
+                None,
+            ),
+            tenant(
+                "Fabrikam",
+                "33333333-0000-4000-8000-000000000003",
+                Some("fabrikam.onmicrosoft.com"),
+            )
+            .with_initial_domain(Some("fabrikam.onmicrosoft.com"))
+            .unwrap(),
+        ];
+        assert_eq!(search(&tenants, "contosoltd"), vec![1, 0]);
+        assert_eq!(search(&tenants, "contosoltd.onmicrosoft"), vec![0]);
+        assert_eq!(search(&tenants, "onmicrosoft"), vec![0, 2]);
+        assert_eq!(search(&tenants, "com contosoltd"), vec![0]);
+        assert_eq!(search(&tenants, "comcontosoltd"), Vec::<usize>::new());
+        // A tenant whose primary domain is its initial one holds it once.
+        let index = TenantIndex::new(&tenants[2..]);
+        assert_eq!(index.domains, "fabrikam.onmicrosoft.com\n");
     }
 
     #[test]

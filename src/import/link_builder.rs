@@ -411,6 +411,7 @@ impl LinkList {
             (
                 tenant.name.as_deref().unwrap_or(""),
                 tenant.domain.as_deref(),
+                tenant.initial_domain.as_deref(),
                 tenant.id,
             )
         }));
