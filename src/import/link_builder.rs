@@ -740,6 +740,28 @@ mod tests {
         );
     }
 
+    /// "Filter links" finds a tenant by its initial domain as the popup does: Contoso and Adatum
+    /// by the initial domain column, Fabrikam by its primary domain; A to Z, all inside a domain.
+    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn the_filter_finds_initial_domains() {
+        let list = LinkList::new(
+            read_pasted(include_bytes!(
+                "../../tests/fixtures/link-builder/initial-domains.csv"
+            ))
+            .unwrap(),
+        );
+        let names = |filter: &str| -> Vec<String> {
+            list.page(filter, 0, 100)
+                .tenants
+                .iter()
+                .map(|link| link.tenant.title())
+                .collect()
+        };
+        assert_eq!(names("onmicrosoft"), ["Adatum", "Contoso", "Fabrikam"]);
+        assert_eq!(names("contoso.onmicrosoft"), ["Contoso"]);
+    }
+
     /// initial-domains.bookmarks.html is written out by hand from the portals' forms.
     #[test]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]

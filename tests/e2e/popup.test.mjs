@@ -355,6 +355,18 @@ describe('popup (English)', () => {
     noErrors();
   });
 
+  test('the initial domain (<name>.onmicrosoft.com) finds its tenant, which no name or primary domain here holds', async () => {
+    await browser.sendOk(editTenant(FABRIKAM, { initialDomain: FABRIKAM_INITIAL }));
+    const popup = await browser.openPopup();
+    const search = popup.getByRole('combobox', { name: 'Search tenants' });
+    for (const query of ['fabrikamltd', 'fabrikamltd.onmicrosoft.com']) {
+      await search.fill(query);
+      const names = await waitFor(() => optionNames(popup), (n) => JSON.stringify(n) === '["Fabrikam, Inc."]', { timeout: 2000 });
+      assert.deepEqual(names, ['Fabrikam, Inc.'], query);
+    }
+    noErrors();
+  });
+
   test('arrow keys move the highlight (aria-activedescendant, aria-selected); a click chooses', async () => {
     await replaceStoredSettings(browser, { ...SETTINGS, defaultTenant: null, recentTenants: [] });
     const popup = await browser.openPopup();
