@@ -255,8 +255,9 @@ async function toggleFavourite() {
   if (!item?.id) return;
   const favourite = !item.favourite;
   await request({ what: 'applyOperation', operation: { op: 'setFavourite', id: item.id, favourite } });
-  say(t(favourite ? 'favouriteAdded' : 'favouriteRemoved', [isolate(tenantName(item))]));
+  // Drawn first, then said: when the status is announced, the button already tells the same.
   await refresh({ keep: item.id });
+  say(t(favourite ? 'favouriteAdded' : 'favouriteRemoved', [isolate(tenantName(item))]));
 }
 
 // --- "Open in portal": a menu button ------------------------------------------------------------

@@ -186,8 +186,10 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
   }
 
   /**
-   * The extension's tab ID for `page`. Portal tabs are found by URL (the host permissions reveal
-   * it); any other tab is brought to the front and found as the active tab of its window.
+   * The extension's tab ID for `page`: the one tab at its address (the host permissions reveal
+   * a portal tab's); otherwise (an address open in several tabs, or hidden on a site the
+   * extension has no access to) the active tab after bringing `page` to the front. A previously active tab at another address that the
+   * browser still reports as active is waited out, so it never stands in for `page`.
    */
   async function tabIdOf(page) {
     const url = page.url();
@@ -195,7 +197,8 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     const byUrl = tabs.filter((t) => t.url === url);
     if (byUrl.length === 1) return byUrl[0].id;
     await page.bringToFront();
-    const active = await inWorker(() => chrome.tabs.query({ active: true, lastFocusedWindow: true }));
+    const front = () => inWorker(() => chrome.tabs.query({ active: true, lastFocusedWindow: true }));
+    const active = await waitFor(front, (found) => found.length === 1 && (found[0].url === undefined || found[0].url === url));
     if (active.length !== 1) throw new Error(`cannot tell the tab of ${url}`);
     return active[0].id;
   }
