@@ -607,9 +607,16 @@ describe('a browser restart (Chromium restores the tabs: --restore-last-session)
     // The dynamic rules outlive the browser, the tab rules do not: the restored page reached the
     // portal in Contoso, and the session says so rather than pretending it is in Fourth Coffee.
     assert.ok(seen.includes(`GET ${PORTAL}/strip/restart-again?tid=${CONTOSO.id}`), seen.join('\n'));
-    // Once the worker has seen the restored page's commit (it starts after the tab loads).
-    await h.tabIs(restarted.id, { tenant: CONTOSO.id, portal: true });
-    assert.notEqual((await h.tab(restarted.id)).tenant, FC);
+    // What the session says depends on whether the worker started before the portal's script
+    // dropped the tid from the address: Contoso (it saw the address the rule made) or "not
+    // known after restart" (it saw only the address without tid). Never Fourth Coffee.
+    const truthful = [
+      { tenant: CONTOSO.id, portal: true },
+      { tenant: 'notKnown', portal: true },
+    ];
+    const tab = await waitFor(() => h.tab(restarted.id), (entry) => truthful.some((t) => isDeepStrictEqual(entry, t)));
+    assert.ok(truthful.some((t) => isDeepStrictEqual(tab, t)), JSON.stringify(tab));
+    assert.notEqual(tab.tenant, FC);
   });
 
   test('no console errors, uncaught errors or CSP violations across the restarts', () => {
