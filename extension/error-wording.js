@@ -5,7 +5,7 @@
 // It knows no browser API: the caller passes its message lookup and its number format.
 
 /** The import's columns by the core's key (`ImportMissingColumn`, `ImportRowWrongType`). */
-export const COLUMN_LABELS = {
+const COLUMN_LABELS = {
   name: 'tenantNameLabel',
   id: 'tenantIdLabel',
   domain: 'domainLabel',
