@@ -457,13 +457,14 @@ async function deleteTenant(row) {
     'click',
     handle(async () => {
       await request({ what: 'undoDelete' });
-      say(t('restored', [isolate(row.name)]));
+      // Drawn first, then said: what is announced is already on the page.
       await refreshList();
+      say(t('restored', [isolate(row.name)]));
       ($(`edit-${row.id}`) ?? filter).focus();
     }),
   );
-  say(t('deleted', [isolate(row.name)]), undo);
   await refreshList();
+  say(t('deleted', [isolate(row.name)]), undo);
   undo.focus();
 }
 

@@ -238,15 +238,26 @@ function leave() {
 async function choose(index, { newTab = false } = {}) {
   const item = picker?.items[index];
   if (!item) return;
+  // The chosen row stays highlighted while a redraw for the change itself may come first.
+  highlighted = index;
   const answer = await request({ what: 'pickTenant', id: item.id, tab, newTab, view });
   const name = isolate(tenantName(item.id && item));
-  if (answer.changed === false) say(t('alreadyInTenant', [name]));
-  else if (answer.opened) say(t('openedInNewTab', [name]));
-  else if (answer.reloaded) say(t('activeTenantIs', [name]));
-  else say(t('pickedForNewTabs', [name]));
-  // The toolbar popup goes now; only the popup opened as a tab draws the new state.
-  if (answer.close) return done(answer);
+  const said =
+    answer.changed === false
+      ? t('alreadyInTenant', [name])
+      : answer.opened
+        ? t('openedInNewTab', [name])
+        : answer.reloaded
+          ? t('activeTenantIs', [name])
+          : t('pickedForNewTabs', [name]);
+  // The toolbar popup goes now; only the popup opened as a tab draws the new state, first,
+  // and then says it (what is announced is already on the page).
+  if (answer.close) {
+    say(said);
+    return done(answer);
+  }
   await refresh({ first: true });
+  say(said);
 }
 
 /** Makes the highlighted tenant a favourite, or no longer one (the button and Ctrl+D / ⌘D). */
