@@ -358,7 +358,11 @@ test('pickTenant with newTab opens a new tab in that tenant and changes nothing 
   assert.equal(page.url(), `https://security.microsoft.com/alerts?x=1&tid=${CONTOSO.id}#list`);
   assert.deepEqual({ local: await browser.storage(), rules: (await rules()).dynamic }, before);
   const newTabId = await browser.tabIdOf(tab);
-  assert.equal((await browser.sessionStorage()).tabs[newTabId]?.tenant, FOURTH_COFFEE.id);
+  // The worker writes the new tab's entry once it has handled the tab's events.
+  assert.equal(
+    await waitFor(async () => (await browser.sessionStorage()).tabs[newTabId]?.tenant),
+    FOURTH_COFFEE.id,
+  );
   // Opened from the popup shown as a page (view: tab), which stays open.
   assert.deepEqual(besidesState(answer), { ok: true, opened: true, close: false });
   await tab.close();

@@ -234,6 +234,7 @@ describe('Firefox ESR, the extension as built: the optional permission granted f
   const granted = () => firefox.inExtension((origins) => browser.permissions.contains({ origins }), PURVIEW_ORIGINS);
   const stored = async () => (await firefox.inExtension(() => browser.storage.local.get('settings'))).settings;
   const checked = () => options.$eval('#portal-rewrite-purview', (box) => box.checked);
+  const allRules = async () => [...(await firefox.dynamicRules()), ...(await firefox.sessionRules())];
   /** Loads Purview in a fresh tab; what the stand-in received. */
   async function visitPurview(path) {
     const tab = await firefox.newPage();
@@ -252,8 +253,11 @@ describe('Firefox ESR, the extension as built: the optional permission granted f
     assert.equal(await waitFor(granted), true);
     await waitFor(checked);
     assert.equal(await checked(), true);
+    // The grant comes before the page tells the background; the opt-in is stored and the
+    // rules installed after it.
+    await waitFor(async () => (await stored()).portalRewrite.includes('purview'));
     assert.deepEqual((await stored()).portalRewrite, ['purview']);
-    assert.equal(coversPurview(await firefox.dynamicRules()), true);
+    assert.equal(coversPurview(await waitFor(() => firefox.dynamicRules(), coversPurview)), true);
     assert.deepEqual(await visitPurview('/home'), { landed: CONTOSO.id, requests: [{ path: '/home', tid: CONTOSO.id }] });
 
     await options.locator(`::-p-aria(${CHECKBOX})`).click();
@@ -261,7 +265,7 @@ describe('Firefox ESR, the extension as built: the optional permission granted f
     await waitFor(async () => (await stored()).portalRewrite.length === 0);
     assert.deepEqual((await stored()).portalRewrite, []);
     assert.equal(await checked(), false);
-    assert.equal(coversPurview([...(await firefox.dynamicRules()), ...(await firefox.sessionRules())]), false);
+    assert.equal(coversPurview(await waitFor(allRules, (rules) => !coversPurview(rules))), false);
     assert.deepEqual(await firefox.inExtension(() => browser.scripting.getRegisteredContentScripts()), []);
     assert.deepEqual(await visitPurview('/home'), { landed: null, requests: [{ path: '/home', tid: null }] });
   });
@@ -269,11 +273,12 @@ describe('Firefox ESR, the extension as built: the optional permission granted f
   test('the access withdrawn in the browser (as about:addons does): the rules go and the opt-in is turned off', async () => {
     await options.locator(`::-p-aria(${CHECKBOX})`).click();
     await waitFor(checked);
-    assert.equal(coversPurview(await firefox.dynamicRules()), true);
+    // The click ticks the box at once; the rules come once the background has the opt-in.
+    assert.equal(coversPurview(await waitFor(() => firefox.dynamicRules(), coversPurview)), true);
     assert.equal(await firefox.inExtension((origins) => browser.permissions.remove({ origins }), PURVIEW_ORIGINS), true);
     await waitFor(async () => (await stored()).portalRewrite.length === 0);
     assert.deepEqual((await stored()).portalRewrite, []);
-    assert.equal(coversPurview([...(await firefox.dynamicRules()), ...(await firefox.sessionRules())]), false);
+    assert.equal(coversPurview(await waitFor(allRules, (rules) => !coversPurview(rules))), false);
     await waitFor(async () => !(await checked()));
     assert.equal(await checked(), false);
     assert.deepEqual(await visitPurview('/home'), { landed: null, requests: [{ path: '/home', tid: null }] });

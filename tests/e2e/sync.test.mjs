@@ -146,6 +146,8 @@ describe('two profiles', () => {
 
     const page = await a.openExtensionPage('options.html');
     const checkbox = page.getByRole('checkbox', { name: message('syncLabel') });
+    // The box is usable once the page has drawn what the background says.
+    await waitFor(() => checkbox.isEnabled());
     assert.equal(await checkbox.isChecked(), false, 'sync is off by default');
     await checkbox.check();
     const items = await waitForItems(a, (i) => i.syncGeneration?.generation === 1 && settled(i), 'A wrote generation 1');

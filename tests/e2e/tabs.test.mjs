@@ -391,7 +391,11 @@ describe('every tab keeps its tenant (Chromium)', () => {
     assert.deepEqual(await h.tabGroups(), { [FABRIKAM.id]: [tabA.tabId] });
     const one = await h.open(`${PORTAL}/links/w1?tid=${WOODGROVE.id}`);
     const two = await h.open(`${PORTAL}/links/w2?tid=${WOODGROVE.id}`);
-    assert.deepEqual((await h.tabGroups())[WOODGROVE.id], [one.tabId, two.tabId].sort((a, b) => a - b));
+    // The rules follow once the worker has handled the second tab's events.
+    assert.deepEqual(
+      await waitFor(async () => (await h.tabGroups())[WOODGROVE.id], (ids) => ids?.length === 2),
+      [one.tabId, two.tabId].sort((a, b) => a - b),
+    );
     await one.page.close();
     assert.deepEqual(
       await waitFor(async () => (await h.tabGroups())[WOODGROVE.id], (ids) => ids?.length === 1),

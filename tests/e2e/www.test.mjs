@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { markdownToHtml } from '../../www/markdown.mjs';
+import { waitFor } from './lib/browser.mjs';
 import { loadLinkBuilderFixtures } from './lib/link-builder-fixtures.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -311,8 +312,12 @@ async function paste(page, text) {
   await page.keyboard.press('ControlOrMeta+V');
 }
 
-async function readClipboard(page) {
-  return page.evaluate(() => navigator.clipboard.readText());
+/**
+ * What the clipboard holds once it holds `expected` (the page writes it asynchronously, and the
+ * clipboard may still hold an earlier copy), or what it holds when it never does.
+ */
+async function readClipboard(page, expected) {
+  return waitFor(() => page.evaluate(() => navigator.clipboard.readText()), (text) => text === expected);
 }
 
 async function downloadBookmarks(page, name) {
@@ -481,13 +486,13 @@ for (const where of ['http', 'file']) {
       await page.getByLabel('Tenant IDs or CSV').fill(PASTED);
       const contoso = page.getByRole('row').filter({ hasText: 'Contoso' });
       await contoso.getByRole('button', { name: 'Copy link' }).click();
-      assert.equal(await readClipboard(page), link(CONTOSO));
+      assert.equal(await readClipboard(page, link(CONTOSO)), link(CONTOSO));
       await page.getByText(expected('en', 'www_copied', [link(CONTOSO)])).waitFor();
 
       await page.getByRole('link', { name: link(TAILSPIN) }).focus();
       await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
-      assert.equal(await readClipboard(page), link(TAILSPIN));
+      assert.equal(await readClipboard(page, link(TAILSPIN)), link(TAILSPIN));
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });
@@ -504,7 +509,7 @@ for (const where of ['http', 'file']) {
       await page.getByText(expected('en', 'www_copied', [link(CONTOSO)])).waitFor();
       const clipboard = await context.newPage();
       await clipboard.goto(url());
-      assert.equal(await readClipboard(clipboard), link(CONTOSO));
+      assert.equal(await readClipboard(clipboard, link(CONTOSO)), link(CONTOSO));
       await assertQuiet({ context, page, seen }, url());
       await context.close();
     });
@@ -562,7 +567,8 @@ for (const where of ['http', 'file']) {
       assert.equal(await rewritten.inputValue(), `https://securitycenter.windows.com/?tid=${HOSTILE}`);
       assert.equal(await portalUrl.getAttribute('aria-invalid'), null);
       await page.getByRole('button', { name: 'Copy rewritten URL' }).click();
-      assert.equal(await readClipboard(page), `https://securitycenter.windows.com/?tid=${HOSTILE}`);
+      const copiedUrl = `https://securitycenter.windows.com/?tid=${HOSTILE}`;
+      assert.equal(await readClipboard(page, copiedUrl), copiedUrl);
 
       // Editing the choice away leaves no tenant, so nothing is rewritten.
       await tenant.fill('Contoso (');
@@ -854,7 +860,7 @@ for (const where of ['http', 'file']) {
         expected('de', 'www_lineError', [5, expected('de', 'error_TenantIdDomainName', ['fabrikam.onmicrosoft.com'])]),
       ]);
       await page.getByRole('row').filter({ hasText: 'Contoso' }).getByRole('button', { name: 'Link kopieren' }).click();
-      assert.equal(await readClipboard(page), link(CONTOSO));
+      assert.equal(await readClipboard(page, link(CONTOSO)), link(CONTOSO));
 
       await page.getByLabel('Portal-URL', { exact: true }).fill('https://security.microsoft.com/');
       await chooseTenant(page, 'cont', `Contoso (${CONTOSO})`, 'Mandant');
