@@ -250,14 +250,11 @@ async function choose(index, { newTab = false } = {}) {
         : answer.reloaded
           ? t('activeTenantIs', [name])
           : t('pickedForNewTabs', [name]);
-  // The toolbar popup goes now; only the popup opened as a tab draws the new state, first,
-  // and then says it (what is announced is already on the page).
-  if (answer.close) {
-    say(said);
-    return done(answer);
-  }
-  await refresh({ first: true });
+  // Only the popup opened as a tab draws the new state, first, and then says it (what is
+  // announced is already on the page); the toolbar popup says it and goes.
+  if (!answer.close) await refresh({ first: true });
   say(said);
+  done(answer);
 }
 
 /** Makes the highlighted tenant a favourite, or no longer one (the button and Ctrl+D / ⌘D). */
