@@ -28,6 +28,11 @@ let picker = null;
 let highlighted = -1;
 /** Answers arrive in order of asking; only the newest query's answer is drawn. */
 let asked = 0;
+/**
+ * A refresh that starts from the session's highlight (the first draw, a new query, a choice) is
+ * still to be drawn: when a newer refresh (a storage change) overtakes it, that one starts over.
+ */
+let startOver = false;
 
 const isolate = (text) => `\u2068${text}\u2069`;
 const element = (tag, properties = {}, ...children) => {
@@ -209,12 +214,15 @@ function drawState(state) {
  */
 async function refresh({ first = false, keep } = {}) {
   const mine = ++asked;
+  if (first) startOver = true;
   const answer = await request({ what: 'picker', query: search.value, tab });
   if (mine !== asked) return;
   // `null` is the home tenant's row, `undefined` no row.
   const wanted = keep !== undefined ? keep : picker?.items[highlighted] && (picker.items[highlighted].id ?? null);
   picker = answer.picker;
-  if (first) {
+  const fresh = startOver && keep === undefined;
+  startOver = false;
+  if (fresh) {
     // The session says which row starts highlighted: none when the tab's tenant has no row.
     highlighted = picker.highlight ?? -1;
   } else if (wanted !== undefined) {
