@@ -42,11 +42,12 @@ describe('the tenant on the portal page', () => {
   let browser;
   const pages = [];
 
+  /** A portal tab opened on an address (no opener, so it inherits no tenant), loaded. */
   async function open(path, tid) {
-    const page = await browser.context.newPage();
-    pages.push(page);
     const url = tid ? `${PORTAL}${path}?tid=${tid}` : `${PORTAL}${path}`;
-    await page.goto(url);
+    const page = await browser.openTab(url);
+    pages.push(page);
+    await page.waitForURL(url);
     await page.waitForLoadState('load');
     return page;
   }
@@ -202,8 +203,9 @@ describe('the tenant on the portal page, in German', () => {
   });
 
   test('"Eigener Mandant" and "Unbekannter Mandant" in the title', async () => {
-    const home = await browser.context.newPage();
-    await home.goto(`${PORTAL}/spa/incidents`);
+    const home = await browser.openTab(`${PORTAL}/spa/incidents`);
+    await home.waitForURL(`${PORTAL}/spa/incidents`);
+    await home.waitForLoadState('load');
     const homeTitle = titled('Eigener Mandant');
     await home.waitForFunction((want) => document.title === want, homeTitle).catch(() => {});
     assert.equal(await home.title(), homeTitle);

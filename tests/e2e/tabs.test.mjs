@@ -66,16 +66,9 @@ function helpers(browser, server) {
     await settled(page, url);
   }
   const opened = new Set();
-  /**
-   * A new tab at `url`, with no opener: Playwright's `newPage()` gives its tabs the active tab
-   * as opener, as Chromium does for Ctrl+T, so such a tab would inherit the active portal tab's
-   * tenant until its first page commits. `open` is the tab the analyst opens on an address.
-   */
+  /** A new tab at `url`, with no opener (`browser.openTab`): the tab the analyst opens on an address. */
   async function open(url) {
-    const [page] = await Promise.all([
-      browser.context.waitForEvent('page'),
-      browser.inWorker((address) => chrome.tabs.create({ url: address }), url),
-    ]);
+    const page = await browser.openTab(url);
     opened.add(page);
     await settled(page, url);
     return { page, tabId: await browser.tabIdOf(page) };

@@ -232,6 +232,19 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     }
   }
 
+  /**
+   * A new tab at `url` with no opener, as when the analyst opens a tab on an address: Playwright's
+   * `newPage()` gives its tab the active tab as opener (as Chromium does for Ctrl+T), so a tab
+   * opened that way would inherit the active portal tab's tenant until its first page commits.
+   */
+  async function openTab(url) {
+    const [page] = await Promise.all([
+      context.waitForEvent('page'),
+      inWorker((address) => chrome.tabs.create({ url: address }), url),
+    ]);
+    return page;
+  }
+
   async function dynamicRules() {
     return inWorker(() => chrome.declarativeNetRequest.getDynamicRules());
   }
@@ -264,6 +277,7 @@ export async function launchBrowser({ server, profileDir, lang = 'en-US', extens
     inWorker,
     openExtensionPage,
     openPopup,
+    openTab,
     send,
     sendOk,
     tabIdOf,
