@@ -323,10 +323,14 @@ describe('names that could disguise themselves are refused', () => {
     const sync = () => browser.inWorker(() => chrome.storage.sync.get(null));
     const written = await waitFor(sync, (items) => items.syncGeneration);
     const own = written[written.syncGeneration.chunks[0]];
+    // As a browser writes a generation (src/sync.rs): the new items first, the ones it no longer
+    // uses removed after. (Clearing first would show this browser an empty area for a moment,
+    // which it fills with its own list, racing the items written next.)
     const replaceSync = (items) =>
       browser.inWorker(async (items) => {
-        await chrome.storage.sync.clear();
+        const stale = Object.keys(await chrome.storage.sync.get(null)).filter((key) => !(key in items));
         await chrome.storage.sync.set(items);
+        await chrome.storage.sync.remove(stale);
       }, items);
 
     // A benign tenant written the same way is applied: the items are made as a browser makes them.
